@@ -1,0 +1,47 @@
+# The whole set-up is two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck unit contract e2e bench clean services-deps
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+# Real parts the tests start: Kafka jars from Maven Central, PostgreSQL from Debian.
+services-deps: install
+	bash deploy/kafka/kafka.sh fetch
+	bash deploy/postgres/pg.sh install
+
+run: install
+	$(BIN)/pmf run --demo-if-empty
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services
+	$(BIN)/python tools/check_imports.py
+
+test: services-deps lint
+	$(BIN)/python -m pytest tests
+
+unit: install
+	$(BIN)/python -m pytest tests/unit
+
+contract: services-deps
+	$(BIN)/python -m pytest tests/contract
+
+e2e: services-deps
+	$(BIN)/python -m pytest tests/e2e
+
+bench: services-deps
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf .run .pmf-data

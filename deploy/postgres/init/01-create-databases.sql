@@ -1,0 +1,6 @@
+-- Run once by the postgres:15 image on an empty data volume (docker-compose.yml), as
+-- POSTGRES_USER (pmf). One database per service: each owns its own store.
+CREATE DATABASE pmf_indicators OWNER pmf;
+CREATE DATABASE pmf_returns OWNER pmf;
+CREATE DATABASE pmf_assessment OWNER pmf;
+CREATE DATABASE pmf_reporting OWNER pmf;

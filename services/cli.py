@@ -1,0 +1,104 @@
+"""The ``pmf`` command line (PRODUCT.md 7.2, 7.2a)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Performance management for a CYPP.")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
+app.add_typer(token_app, name="token")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Where the embedded log lives")
+]
+
+
+def _settings(data_dir: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+    from shared.settings import Settings
+
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@app.command()
+def run(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    data_dir: DataDir = None,
+    demo_if_empty: Annotated[
+        bool, typer.Option(help="Load the demo framework when the log is empty")
+    ] = False,
+) -> None:
+    """Run every service in one process (embedded mode) with web and API on one port."""
+    import uvicorn
+
+    from services.embedded import EmbeddedSystem
+
+    settings = _settings(data_dir, host=host, port=port)
+    system = EmbeddedSystem(settings)
+    if demo_if_empty and system.store.head() == 0:
+        from services.demo import load_demo_into
+
+        load_demo_into(system)
+    typer.echo(f"pmf: data in {settings.data_dir.resolve()}")
+    typer.echo(f"pmf: serving on http://{settings.host}:{settings.port}/")
+    uvicorn.run(system.app(), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help="indicators|returns|assessment|reporting")],
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Run one service on its own (distributed mode, on Kafka)."""
+    from services.distributed import serve_service
+
+    serve_service(service, host=host, port=port)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin|lead|executive|viewer|system")],
+    lead_email: Annotated[str | None, typer.Option("--lead-email")] = None,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a bearer token; the token is printed on the last line."""
+    from shared.http.auth import ROLES
+
+    if role not in ROLES:
+        typer.echo(f"error: role must be one of {', '.join(ROLES)}", err=True)
+        raise typer.Exit(2)
+    if role == "lead" and not lead_email:
+        typer.echo("error: a lead token needs --lead-email", err=True)
+        raise typer.Exit(2)
+    tokens = _token_store(data_dir)
+    token = tokens.create(role, name or lead_email or role, lead_email)  # type: ignore[arg-type]
+    typer.echo(f"Created a {role} token. Keep it safe: it is shown only once.")
+    typer.echo(token)
+
+
+def _token_store(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from shared.eventstore.engine import make_engine
+    from shared.http.auth import TokenStore
+
+    settings = _settings(data_dir)
+    url = (
+        settings.database_url
+        if settings.mode == "distributed" and settings.database_url
+        else settings.embedded_database_url()
+    )
+    store = TokenStore(make_engine(url))
+    store.create_schema()
+    return store
+
+
+def main() -> None:
+    """Entry point of the ``pmf`` console script."""
+    app()

@@ -1,0 +1,104 @@
+"""All four services in one process on one local, durable log (the default mode).
+
+The log is an SQLite file in WAL mode. After every committed append the
+followers (returns' view of indicators, assessment, reporting) catch up
+synchronously, so a reader sees the effect of a command as soon as the
+command answers, and the embedded mode gives the same answers as the
+distributed one without waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from services.assessment.api import build_router as assessment_router
+from services.assessment.policy import assessment_policy
+from services.assessment.queries import AssessmentQueries
+from services.indicators.api import build_router as indicators_router
+from services.indicators.handlers import IndicatorService
+from services.reporting.api import build_router as reporting_router
+from services.reporting.projections import framework_projection
+from services.reporting.queries import FrameworkQueries
+from services.returns.api import build_router as returns_router
+from services.returns.handlers import ReturnsService
+from services.returns.projections import known_indicators_projection
+from shared.events.envelope import EventEnvelope
+from shared.eventstore.engine import make_engine
+from shared.eventstore.store import EventStore
+from shared.http.app_factory import create_app
+from shared.http.auth import TokenStore
+from shared.messaging.consumers import LogFollower
+from shared.observability.metrics import Metrics
+from shared.settings import Settings
+
+
+class EmbeddedSystem:
+    """The wired embedded process: one store, followers, services and the app."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings.embedded_database_url())
+        self.metrics = Metrics()
+        self.store = EventStore(self.engine)
+        self.store.create_schema()
+        self.tokens = TokenStore(self.engine)
+        self.tokens.create_schema()
+        projections = [
+            known_indicators_projection(),
+            assessment_policy(),
+            framework_projection(),
+        ]
+        for projection in projections:
+            projection.create_schema(self.engine)
+        self.followers = [
+            LogFollower(p, self.store, self.engine, sink=self.store) for p in projections
+        ]
+        self._lock = threading.RLock()
+        self.store.on_append(self._appended)
+        self.indicators = IndicatorService(self.store)
+        self.returns = ReturnsService(self.store)
+        self.framework = FrameworkQueries(self.engine)
+        self.assessments = AssessmentQueries(self.engine)
+
+    def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
+        for event in recorded:
+            self.metrics.events_appended.labels(event.type).inc()
+        self.catch_up()
+
+    def catch_up(self) -> int:
+        """Bring every follower to the head of the log; returns events applied."""
+        total = 0
+        with self._lock:
+            while True:
+                moved = sum(f.catch_up() for f in self.followers)
+                total += moved
+                if moved == 0:
+                    break
+        return total
+
+    def _ready(self) -> tuple[bool, str]:
+        try:
+            lag = sum(f.lag() for f in self.followers)
+        except Exception:  # noqa: BLE001 - any store failure means not ready
+            return False, "store"
+        return lag == 0, "store and followers"
+
+    def app(self) -> FastAPI:
+        """The one FastAPI app serving every route."""
+        self.catch_up()
+        return create_app(
+            "pmf",
+            [
+                reporting_router(self.framework),
+                indicators_router(self.indicators),
+                returns_router(self.returns),
+                assessment_router(self.assessments),
+            ],
+            metrics=self.metrics,
+            tokens=self.tokens,
+            readiness=[self._ready],
+        )

@@ -1,0 +1,78 @@
+"""HTTP routes of the returns service (PRODUCT.md 7.1, 7.2a)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException
+
+from shared.events.envelope import Metadata
+from shared.http.auth import Principal
+from shared.http.deps import require
+
+from .handlers import ReturnsService
+from .schemas import ReturnIn, RoundIn
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Lead = Annotated[Principal, Depends(require("lead"))]
+System = Annotated[Principal, Depends(require("system"))]
+
+
+def build_router(service: ReturnsService) -> APIRouter:
+    """The returns routes bound to ``service``."""
+    router = APIRouter(prefix="/api/v1", tags=["returns"])
+
+    @router.post("/returns", status_code=201)
+    def submit_return(body: ReturnIn, who: Lead) -> dict[str, Any]:
+        """Submit a result (a second one for the same period is a correction)."""
+        lead_email = who.lead_email or "" if who.role == "lead" else None
+        try:
+            return service.submit(
+                body.model_dump(mode="python"), Metadata(actor=who.actor), lead_email
+            )
+        except PermissionError as exc:
+            raise HTTPException(403, str(exc)) from exc
+
+    @router.post("/laa-results")
+    def laa_results(
+        who: System,
+        body: Annotated[list[Any], Body(max_length=10_000)],
+    ) -> dict[str, Any]:
+        """Accept a batch of LAA stream messages; answers per item by result_id."""
+        meta = Metadata(actor=who.actor)
+        outcomes = [service.receive_laa(item if isinstance(item, dict) else _raw(item), meta) for item in body]
+        counts = {k: sum(o.outcome == k for o in outcomes) for k in ("accepted", "duplicate", "rejected")}
+        return {"results": [o.to_dict() for o in outcomes], **counts}
+
+    @router.post("/rounds", status_code=201)
+    def open_round(body: RoundIn, who: Admin) -> dict[str, Any]:
+        """Open a collection round."""
+        return service.open_round(body.model_dump(mode="python"), Metadata(actor=who.actor))
+
+    @router.get("/rounds")
+    def list_rounds() -> list[dict[str, Any]]:
+        """Every collection round, newest first."""
+        return service.list_rounds()
+
+    @router.get("/rounds/{round_id}")
+    def get_round(round_id: str) -> dict[str, Any]:
+        """One collection round."""
+        return service.get_round(round_id)
+
+    @router.post("/rounds/{round_id}/close")
+    def close_round(round_id: str, who: Admin) -> dict[str, Any]:
+        """Close a round; missing returns are flagged."""
+        return service.close_round(round_id, Metadata(actor=who.actor))
+
+    @router.get("/rounds/{round_id}/outstanding")
+    def outstanding(round_id: str) -> dict[str, Any]:
+        """In-scope indicators with no return yet, with their leads."""
+        return service.outstanding(round_id)
+
+    return router
+
+
+def _raw(item: Any) -> str:
+    import json
+
+    return json.dumps(item)

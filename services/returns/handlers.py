@@ -1,0 +1,256 @@
+"""Commands of the returns service: returns, LAA results and rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from shared.errors import Conflict, Invalid, NotFound
+from shared.events.catalogue import current_version
+from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
+from shared.eventstore.store import EventStore
+
+from . import laa, rounds
+from .tables import known_indicators, laa_ids, results_index
+
+
+def returns_stream(code: str) -> str:
+    """The stream of every result for one indicator (lead returns and LAA)."""
+    return f"returns:{code}"
+
+
+@dataclass(frozen=True)
+class LaaOutcome:
+    """What became of one LAA message."""
+
+    result_id: str | None
+    outcome: Literal["accepted", "duplicate", "rejected"]
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready outcome."""
+        out: dict[str, Any] = {"result_id": self.result_id, "outcome": self.outcome}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def _event(event_type: str, data: dict[str, Any]) -> NewEvent:
+    return NewEvent(
+        type=event_type, data=data, schema_version=current_version(event_type)
+    )
+
+
+class ReturnsService:
+    """Accepts results and manages collection rounds."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    def indicator(self, conn: Connection, code: str) -> sa.RowMapping | None:
+        """What returns knows of indicator ``code``."""
+        query = sa.select(known_indicators).where(known_indicators.c.code == code)
+        return conn.execute(query).mappings().first()
+
+    def submit(self, cmd: dict[str, Any], meta: Metadata, lead_email: str | None = None) -> dict[str, Any]:
+        """Accept a lead's return (a later one for the same period is a correction)."""
+        code = cmd["indicator_code"]
+        with self.store.transaction() as conn:
+            ind = self.indicator(conn, code)
+            if ind is None:
+                raise NotFound(f"No indicator with code {code!r}")
+            if ind["retired"]:
+                raise Invalid(
+                    f"Indicator {code!r} is retired: it no longer takes returns",
+                    field="indicator_code",
+                )
+            if lead_email is not None and (ind["lead_email"] or "") != lead_email:
+                raise PermissionError(
+                    f"You are not the named lead for {code!r}, so you cannot submit its return"
+                )
+            period = cmd["period_end"]
+            period_iso = period.isoformat() if isinstance(period, date) else str(period)
+            earlier = self._count(conn, code, period_iso)
+            data = {
+                "indicator_code": code,
+                "period_end": period_iso,
+                "value": float(cmd["value"]),
+                "prediction": cmd.get("prediction"),
+                "breakdowns": cmd.get("breakdowns"),
+                "commentary": cmd.get("commentary"),
+                "data_quality": cmd.get("data_quality"),
+                "submitted_by": meta.actor,
+                "correction": earlier > 0,
+            }
+            recorded = self.store.append(
+                returns_stream(code), None, [_event("ReturnSubmitted", data)], meta, conn
+            )
+            self._index(conn, code, period_iso, "lead", recorded[0])
+        self.store.notify_committed(recorded)
+        return _public_return(recorded[0])
+
+    def _count(self, conn: Connection, code: str, period_iso: str) -> int:
+        query = sa.select(results_index.c.returns).where(
+            results_index.c.code == code, results_index.c.period_end == period_iso
+        )
+        return int(conn.execute(query).scalar() or 0)
+
+    def _index(
+        self, conn: Connection, code: str, period_iso: str, source: str, e: EventEnvelope
+    ) -> None:
+        t = results_index
+        values = {"last_source": source, "last_recorded_at": iso(e.recorded_at)}
+        done = conn.execute(
+            t.update()
+            .where(t.c.code == code, t.c.period_end == period_iso)
+            .values(returns=t.c.returns + 1, **values)
+        )
+        if done.rowcount == 0:
+            conn.execute(
+                t.insert().values(code=code, period_end=period_iso, returns=1, **values)
+            )
+
+    def receive_laa(self, raw: bytes | str | dict[str, Any], meta: Metadata) -> LaaOutcome:
+        """Accept one LAA message once; a bad one is recorded as rejected."""
+        parsed = laa.parse(raw)
+        recorded: list[EventEnvelope] = []
+        with self.store.transaction() as conn:
+            if isinstance(parsed, laa.LaaResult):
+                outcome = self._accept_laa(conn, parsed, meta, recorded)
+            else:
+                outcome = LaaOutcome(parsed.result_id, "rejected", parsed.reason)
+            if outcome.outcome == "rejected":
+                recorded += self.store.append(
+                    "rejections:laa",
+                    None,
+                    [
+                        _event(
+                            "ReturnRejected",
+                            {
+                                "source": "laa",
+                                "result_id": outcome.result_id,
+                                "reason": outcome.reason,
+                                "payload": parsed.payload
+                                if isinstance(parsed, laa.Rejection)
+                                else None,
+                            },
+                        )
+                    ],
+                    meta,
+                    conn,
+                )
+        self.store.notify_committed(recorded)
+        return outcome
+
+    def _accept_laa(
+        self,
+        conn: Connection,
+        result: laa.LaaResult,
+        meta: Metadata,
+        recorded: list[EventEnvelope],
+    ) -> LaaOutcome:
+        rid = result.result_id
+        seen = conn.execute(
+            sa.select(laa_ids.c.result_id).where(laa_ids.c.result_id == rid)
+        ).first()
+        if seen is not None:
+            return LaaOutcome(rid, "duplicate")
+        ind = self.indicator(conn, result.indicator_code)
+        if ind is None:
+            return LaaOutcome(rid, "rejected", f"unknown indicator {result.indicator_code}")
+        if ind["retired"]:
+            return LaaOutcome(rid, "rejected", f"indicator {result.indicator_code} is retired")
+        conn.execute(laa_ids.insert().values(result_id=rid))
+        events = self.store.append(
+            returns_stream(result.indicator_code),
+            None,
+            [_event("LaaResultReceived", result.to_data())],
+            meta,
+            conn,
+        )
+        self._index(conn, result.indicator_code, result.period_end.isoformat(), "laa", events[0])
+        recorded.extend(events)
+        return LaaOutcome(rid, "accepted")
+
+    # Rounds -----------------------------------------------------------------
+
+    def open_round(self, cmd: dict[str, Any], meta: Metadata) -> dict[str, Any]:
+        """Open a collection round (its id must be new)."""
+        rid = cmd["id"]
+        stream = rounds.stream_of(rid)
+        if self.store.stream_version(stream):
+            raise Conflict(f"Round {rid!r} already exists")
+        data = {
+            "id": rid,
+            "period_end": cmd["period_end"].isoformat(),
+            "requested": cmd["requested"].isoformat(),
+            "deadline": cmd["deadline"].isoformat(),
+            "scope": cmd.get("scope"),
+        }
+        if data["scope"]:
+            self._check_scope(data["scope"])
+        self.store.append(stream, 0, [_event("RoundOpened", data)], meta)
+        return self.get_round(rid)
+
+    def _check_scope(self, scope: list[str]) -> None:
+        with self.store.engine.connect() as conn:
+            for code in scope:
+                if self.indicator(conn, code) is None:
+                    raise Invalid(f"scope names unknown indicator {code!r}", field="scope")
+
+    def close_round(self, rid: str, meta: Metadata) -> dict[str, Any]:
+        """Close a round: missing returns are then flagged."""
+        stream = rounds.stream_of(rid)
+        state = rounds.fold(self.store.read_stream(stream))
+        if state is None:
+            raise NotFound(f"No round {rid!r}")
+        if state.closed:
+            return state.to_dict()
+        self.store.append(
+            stream, state.version, [_event("RoundClosed", {"id": rid})], meta
+        )
+        return self.get_round(rid)
+
+    def get_round(self, rid: str) -> dict[str, Any]:
+        """One round."""
+        state = rounds.fold(self.store.read_stream(rounds.stream_of(rid)))
+        if state is None:
+            raise NotFound(f"No round {rid!r}")
+        return state.to_dict()
+
+    def list_rounds(self) -> list[dict[str, Any]]:
+        """Every round, newest period first."""
+        return [r.to_dict() for r in rounds.fold_all(self.store.read_streams_like("round:"))]
+
+    def outstanding(self, rid: str) -> dict[str, Any]:
+        """In-scope indicators with no result for the round's period yet."""
+        state = rounds.fold(self.store.read_stream(rounds.stream_of(rid)))
+        if state is None:
+            raise NotFound(f"No round {rid!r}")
+        with self.store.engine.connect() as conn:
+            inds = list(conn.execute(sa.select(known_indicators)).mappings())
+            received = {
+                r.code
+                for r in conn.execute(
+                    sa.select(results_index.c.code).where(
+                        results_index.c.period_end == state.period_end
+                    )
+                )
+            }
+        return rounds.outstanding(state, inds, received)
+
+
+def _public_return(e: EventEnvelope) -> dict[str, Any]:
+    return {
+        **e.data,
+        "event_id": str(e.event_id),
+        "submitted_at": iso(e.recorded_at),
+        "stream_version": e.stream_version,
+    }
+
+
+__all__ = ["LaaOutcome", "ReturnsService", "returns_stream", "utc_now"]

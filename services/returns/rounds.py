@@ -1,0 +1,99 @@
+"""Collection rounds: state from events and the outstanding list (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from shared.events.envelope import EventEnvelope
+
+
+def stream_of(round_id: str) -> str:
+    """The stream of one round's events."""
+    return f"round:{round_id}"
+
+
+@dataclass(frozen=True)
+class Round:
+    """A round as its events left it."""
+
+    id: str
+    period_end: str
+    requested: str
+    deadline: str
+    scope: list[str] | None
+    closed: bool = False
+    version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready round."""
+        d = asdict(self)
+        d["status"] = "closed" if self.closed else "open"
+        return d
+
+    def in_scope(self, ind: Mapping[str, Any]) -> bool:
+        """Whether the round asks for this indicator's result."""
+        if self.scope is not None:
+            return ind["code"] in self.scope
+        return bool(ind["measurable"]) and not ind["retired"]
+
+
+def fold(events: Iterable[EventEnvelope]) -> Round | None:
+    """The round after its events (None when never opened)."""
+    state: Round | None = None
+    for e in events:
+        if e.type == "RoundOpened":
+            d = e.data
+            state = Round(
+                id=d["id"],
+                period_end=d["period_end"],
+                requested=d["requested"],
+                deadline=d["deadline"],
+                scope=d.get("scope"),
+                version=e.stream_version,
+            )
+        elif e.type == "RoundClosed" and state is not None:
+            state = Round(**{**asdict(state), "closed": True, "version": e.stream_version})
+    return state
+
+
+def fold_all(events: Iterable[EventEnvelope]) -> list[Round]:
+    """Every round in the events, newest period first."""
+    by_stream: dict[str, list[EventEnvelope]] = {}
+    for e in events:
+        by_stream.setdefault(e.stream, []).append(e)
+    found = [r for evs in by_stream.values() if (r := fold(evs)) is not None]
+    return sorted(found, key=lambda r: (r.period_end, r.id), reverse=True)
+
+
+def outstanding(
+    state: Round, indicators: Iterable[Mapping[str, Any]], received: set[str]
+) -> dict[str, Any]:
+    """Who still owes a return, and which results the LAA stream will bring."""
+    asked: list[dict[str, Any]] = []
+    from_laa: list[dict[str, Any]] = []
+    in_scope = 0
+    for ind in sorted(indicators, key=lambda i: i["code"]):
+        if not state.in_scope(ind):
+            continue
+        in_scope += 1
+        if ind["code"] in received:
+            continue
+        entry = {
+            "code": ind["code"],
+            "title": ind["title"],
+            "lead_organisation": ind["lead_organisation"],
+            "named_lead": {"name": ind["lead_name"], "email": ind["lead_email"]}
+            if ind["lead_name"]
+            else None,
+            "source": "laa" if ind["laa"] else "lead",
+        }
+        (from_laa if ind["laa"] else asked).append(entry)
+    return {
+        "round": state.to_dict(),
+        "in_scope": in_scope,
+        "received": in_scope - len(asked) - len(from_laa),
+        "outstanding": asked,
+        "awaiting_laa": from_laa,
+    }

@@ -1,0 +1,43 @@
+"""Request bodies of the returns API (PRODUCT.md 3, 7.2a)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from shared.http.schemas import Body, LongText, Number
+
+GroupName = Annotated[str, Field(min_length=1, max_length=100)]
+RoundId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class ReturnIn(Body):
+    """One result from a lead for an indicator and period."""
+
+    indicator_code: Annotated[str, Field(min_length=1, max_length=32)]
+    period_end: date
+    value: Number
+    prediction: Literal["on_target", "off_target"] | None = None
+    breakdowns: dict[GroupName, Number] | None = Field(default=None, max_length=50)
+    commentary: LongText | None = None
+    data_quality: LongText | None = None
+
+
+class RoundIn(Body):
+    """A collection round: the period it asks for and its deadline."""
+
+    id: RoundId
+    period_end: date
+    requested: date
+    deadline: date
+    scope: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
+        default=None, max_length=500
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> RoundIn:
+        if self.deadline < self.requested:
+            raise ValueError("deadline must not be before the requested date")
+        return self

@@ -1,0 +1,103 @@
+"""The event envelope of the product contract (PRODUCT.md section 4).
+
+Every state change is one of these, appended once and never edited. The
+envelope is the public API between services: the same JSON travels in the
+embedded log and on Kafka topics.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, to the microsecond."""
+    return datetime.now(UTC)
+
+
+def iso(ts: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, the one timestamp format we store and send."""
+    return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class NewEvent(BaseModel):
+    """An event a command decided on, before the store gives it a place."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    data: dict[str, Any]
+    schema_version: int = 1
+    occurred_at: datetime | None = None
+
+
+class EventEnvelope(BaseModel):
+    """A recorded event with its stream, version and provenance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: uuid.UUID
+    type: str
+    schema_version: int = Field(ge=1)
+    stream: str
+    stream_version: int = Field(ge=1)
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+    correlation_id: str
+    causation_id: str | None = None
+    data: dict[str, Any]
+    position: int | None = Field(default=None, exclude=True)
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys) used in the log and on topics."""
+        return json.dumps(self.to_record(), sort_keys=True, separators=(",", ":"))
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of the envelope."""
+        return {
+            "event_id": str(self.event_id),
+            "type": self.type,
+            "schema_version": self.schema_version,
+            "stream": self.stream,
+            "stream_version": self.stream_version,
+            "occurred_at": iso(self.occurred_at),
+            "recorded_at": iso(self.recorded_at),
+            "actor": self.actor,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> EventEnvelope:
+        """Parse an envelope from its JSON (raises ``ValueError`` when malformed)."""
+        return cls.model_validate_json(raw)
+
+    @property
+    def key(self) -> str:
+        """The partition key: the part of the stream after its kind (a code, an id)."""
+        return self.stream.split(":", 1)[1] if ":" in self.stream else self.stream
+
+
+class Metadata(BaseModel):
+    """Who caused an append and which command it belongs to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    actor: str = "system"
+    correlation_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    causation_id: str | None = None
+
+    def caused_by(self, event: EventEnvelope, actor: str) -> Metadata:
+        """Metadata for an event a consumer emits in reaction to ``event``."""
+        return Metadata(
+            actor=actor,
+            correlation_id=event.correlation_id,
+            causation_id=str(event.event_id),
+        )

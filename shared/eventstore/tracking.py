@@ -1,0 +1,58 @@
+"""Tracking records that consumers commit in the same transaction as effects.
+
+A consumer that crashes after its effects but before its tracking record
+would redo the effects; one that records first would lose them. Writing both
+in one transaction makes every consumer resume exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from shared.eventstore.schema import stream_tracking, tracking
+
+
+def position(conn: Connection, consumer: str) -> int:
+    """The last global position ``consumer`` processed (0 when none)."""
+    query = sa.select(tracking.c.position).where(tracking.c.consumer == consumer)
+    return int(conn.execute(query).scalar() or 0)
+
+
+def set_position(conn: Connection, consumer: str, value: int) -> None:
+    """Record that ``consumer`` has processed up to global position ``value``."""
+    updated = conn.execute(
+        tracking.update()
+        .where(tracking.c.consumer == consumer)
+        .values(position=value)
+    )
+    if updated.rowcount == 0:
+        conn.execute(tracking.insert().values(consumer=consumer, position=value))
+
+
+def stream_version(conn: Connection, consumer: str, stream: str) -> int:
+    """The last version of ``stream`` that ``consumer`` processed (0 when none)."""
+    query = sa.select(stream_tracking.c.version).where(
+        stream_tracking.c.consumer == consumer, stream_tracking.c.stream == stream
+    )
+    return int(conn.execute(query).scalar() or 0)
+
+
+def set_stream_version(
+    conn: Connection, consumer: str, stream: str, version: int
+) -> None:
+    """Record that ``consumer`` has processed ``stream`` up to ``version``."""
+    updated = conn.execute(
+        stream_tracking.update()
+        .where(
+            stream_tracking.c.consumer == consumer,
+            stream_tracking.c.stream == stream,
+        )
+        .values(version=version)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            stream_tracking.insert().values(
+                consumer=consumer, stream=stream, version=version
+            )
+        )

@@ -1,0 +1,85 @@
+"""Builds a FastAPI app with the parts every pmf service has.
+
+Problem+json errors, ``/healthz`` (alive, no dependencies), ``/readyz`` (the
+dependencies answer), ``/metrics`` (Prometheus) and request latency by route
+template, so that the embedded process and each distributed service look the
+same to operators.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.http import problems
+from shared.http.auth import TokenStore
+from shared.observability.metrics import Metrics
+
+ReadinessCheck = Callable[[], tuple[bool, str]]
+
+
+def create_app(
+    title: str,
+    routers: Sequence[APIRouter],
+    metrics: Metrics,
+    tokens: TokenStore | None,
+    readiness: Sequence[ReadinessCheck] = (),
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    auth_required: bool = False,
+) -> FastAPI:
+    """A FastAPI app serving ``routers`` plus health, readiness and metrics."""
+    app = FastAPI(
+        title=title,
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Performance management for a Children and Young People's Plan.",
+    )
+    app.state.metrics = metrics
+    app.state.tokens = tokens
+    app.state.auth_required = auth_required
+    problems.install(app)
+
+    @app.middleware("http")
+    async def _timing(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.http_latency.labels(
+            request.method, template, str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    def readyz() -> JSONResponse:
+        """The store, brokers and consumers this process needs are ready."""
+        checks: dict[str, Any] = {}
+        ok = True
+        for check in readiness:
+            good, what = check()
+            checks[what] = "ok" if good else "not ready"
+            ok = ok and good
+        body = {"status": "ready" if ok else "not ready", "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def metrics_route() -> Response:
+        """Prometheus metrics of this process."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,101 @@
+"""Bearer tokens and roles (PRODUCT.md section 8).
+
+Tokens are random strings shown once at creation; only their SHA-256 hash is
+stored, so a copy of the database does not give anyone access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from shared.events.envelope import iso, utc_now
+
+Role = Literal["admin", "lead", "executive", "viewer", "system"]
+ROLES: tuple[Role, ...] = ("admin", "lead", "executive", "viewer", "system")
+
+metadata = sa.MetaData()
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.String(16), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("lead_email", sa.String(320)),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("revoked_at", sa.String(40)),
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the actor recorded on every event they cause."""
+
+    role: Role
+    name: str
+    lead_email: str | None = None
+    token_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """The actor string written into event envelopes."""
+        return f"{self.role}:{self.name}"
+
+
+ANONYMOUS = Principal(role="viewer", name="anonymous")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore:
+    """Creates, checks, lists and revokes tokens in the service's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> None:
+        """Create the token table when missing."""
+        metadata.create_all(self.engine)
+
+    def create(self, role: Role, name: str, lead_email: str | None = None) -> str:
+        """A new token for ``role``; the only time the plain token is seen."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        token_id = secrets.token_hex(4)
+        token = f"pmf_{token_id}_{secrets.token_urlsafe(24)}"
+        with self.engine.begin() as conn:
+            conn.execute(
+                api_tokens.insert().values(
+                    token_hash=_hash(token),
+                    token_id=token_id,
+                    role=role,
+                    name=name,
+                    lead_email=lead_email.lower() if lead_email else None,
+                    created_at=iso(utc_now()),
+                )
+            )
+        return token
+
+    def resolve(self, token: str) -> Principal | None:
+        """The principal for a token, or None when unknown or revoked."""
+        query = sa.select(api_tokens).where(
+            api_tokens.c.token_hash == _hash(token), api_tokens.c.revoked_at.is_(None)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        return Principal(
+            role=row["role"],
+            name=row["name"],
+            lead_email=row["lead_email"],
+            token_id=row["token_id"],
+        )

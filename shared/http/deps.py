@@ -1,0 +1,66 @@
+"""FastAPI dependencies shared by every service's routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from shared.errors import Invalid
+from shared.http.auth import ANONYMOUS, Principal, Role, TokenStore
+
+
+def principal(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    """The caller, from a bearer token; anonymous readers when none is given."""
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, token = authorization.partition(" ")
+    tokens: TokenStore | None = request.app.state.tokens
+    found = tokens.resolve(token.strip()) if tokens and scheme.lower() == "bearer" else None
+    if found is None:
+        raise HTTPException(
+            401, "The bearer token is missing or not valid",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return found
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal)]
+
+
+def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
+    """A dependency that admits only ``roles`` (admin is always admitted)."""
+
+    def check(request: Request, who: CurrentPrincipal) -> Principal:
+        if who is ANONYMOUS:
+            if request.app.state.auth_required:
+                raise HTTPException(
+                    401, "This needs a bearer token",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            return who
+        if who.role != "admin" and who.role not in roles:
+            raise HTTPException(
+                403, f"The {who.role} role may not do this (needs {', '.join(roles)})"
+            )
+        return who
+
+    return check
+
+
+def expected_version(
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> int | None:
+    """The stream version the caller last saw, from ``If-Match`` (ETag)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise Invalid("If-Match must be the version number (ETag) you last read", "If-Match")
+    return int(raw)
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]

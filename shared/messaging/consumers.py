@@ -1,0 +1,152 @@
+"""Consumers: how a projection or policy is applied to events exactly once.
+
+A :class:`Projection` is a named set of handlers, one per event type, that
+turn an event into effects on tables (and, for policies like assessment, into
+new events). Two drivers apply it, one per mode, with the same guarantee:
+effects and the tracking record commit in one transaction.
+
+* :class:`LogFollower` (embedded) reads the local log by global position.
+* :class:`StreamApplier` (distributed) is fed events from Kafka; delivery is
+  at-least-once, so it keeps the last version seen of each stream and skips
+  anything at or below it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection, Engine
+
+from shared.events.envelope import EventEnvelope, Metadata, NewEvent
+from shared.eventstore import tracking
+from shared.eventstore.store import EventStore
+
+
+@dataclass
+class ApplyContext:
+    """What a handler may touch: the open transaction and the log it emits to."""
+
+    conn: Connection
+    store: EventStore | None
+    emitted: list[EventEnvelope] = field(default_factory=list)
+
+    def emit(
+        self,
+        stream: str,
+        new_events: Sequence[NewEvent],
+        meta: Metadata,
+        expected_version: int | None = None,
+    ) -> list[EventEnvelope]:
+        """Append events in the consumer's own transaction."""
+        if self.store is None:
+            raise RuntimeError("this consumer has no log to emit to")
+        recorded = self.store.append(
+            stream, expected_version, new_events, meta, conn=self.conn
+        )
+        self.emitted.extend(recorded)
+        return recorded
+
+
+Handler = Callable[[ApplyContext, EventEnvelope], None]
+
+
+@dataclass
+class Projection:
+    """A named consumer: handlers by event type and the schema it needs."""
+
+    name: str
+    handlers: dict[str, Handler]
+    create_schema: Callable[[Engine], None] = lambda _engine: None
+
+    def wants(self, event: EventEnvelope) -> bool:
+        """Whether this consumer has a handler for the event's type."""
+        return event.type in self.handlers
+
+    def apply(self, ctx: ApplyContext, event: EventEnvelope) -> None:
+        """Apply one event (a no-op for types it does not handle)."""
+        handler = self.handlers.get(event.type)
+        if handler is not None:
+            handler(ctx, event)
+
+
+class LogFollower:
+    """Applies a projection to a local log in order, resuming from its position."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        source: EventStore,
+        engine: Engine,
+        sink: EventStore | None = None,
+        batch_size: int = 500,
+    ) -> None:
+        self.projection = projection
+        self.source = source
+        self.engine = engine
+        self.sink = sink
+        self.batch_size = batch_size
+
+    def step(self) -> int:
+        """Apply the next batch; returns how many events were read."""
+        emitted: list[EventEnvelope] = []
+        with self.engine.begin() as conn:
+            after = tracking.position(conn, self.projection.name)
+            batch = self.source.read_all(after, self.batch_size, conn=conn)
+            if not batch:
+                return 0
+            ctx = ApplyContext(conn=conn, store=self.sink)
+            for event in batch:
+                self.projection.apply(ctx, event)
+            last = batch[-1].position
+            assert last is not None
+            tracking.set_position(conn, self.projection.name, last)
+            emitted = ctx.emitted
+        if self.sink is not None:
+            self.sink.notify_committed(emitted)
+        return len(batch)
+
+    def catch_up(self) -> int:
+        """Apply everything up to the head of the log; returns events read."""
+        total = 0
+        while n := self.step():
+            total += n
+        return total
+
+    def lag(self) -> int:
+        """Events in the log this follower has not applied yet."""
+        with self.engine.connect() as conn:
+            return self.source.head(conn) - tracking.position(
+                conn, self.projection.name
+            )
+
+
+class StreamApplier:
+    """Applies events delivered at least once (Kafka), each exactly once."""
+
+    def __init__(
+        self, projection: Projection, engine: Engine, sink: EventStore | None = None
+    ) -> None:
+        self.projection = projection
+        self.engine = engine
+        self.sink = sink
+        self._lock = threading.Lock()
+
+    def apply(self, event: EventEnvelope) -> bool:
+        """Apply ``event`` unless already seen; returns whether it was applied."""
+        name = self.projection.name
+        with self._lock:
+            with self.engine.begin() as conn:
+                seen = tracking.stream_version(conn, name, event.stream)
+                if event.stream_version <= seen:
+                    return False
+                ctx = ApplyContext(conn=conn, store=self.sink)
+                self.projection.apply(ctx, event)
+                tracking.set_stream_version(
+                    conn, name, event.stream, event.stream_version
+                )
+                emitted = ctx.emitted
+            if self.sink is not None:
+                self.sink.notify_committed(emitted)
+            return True

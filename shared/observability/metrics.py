@@ -1,0 +1,55 @@
+"""Prometheus metrics, one registry per process (no global singletons).
+
+Names follow Prometheus conventions: base units, ``_total`` counters, and no
+unbounded labels (never an indicator code or a person as a label).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """The metrics every pmf process exposes at ``/metrics``."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.events_appended = Counter(
+            "pmf_events_appended", "Events appended to the log", ["type"], registry=r
+        )
+        self.events_consumed = Counter(
+            "pmf_events_consumed",
+            "Events applied by a consumer",
+            ["consumer", "type"],
+            registry=r,
+        )
+        self.consumer_lag = Gauge(
+            "pmf_consumer_lag",
+            "Events not yet applied by a consumer",
+            ["consumer"],
+            registry=r,
+        )
+        self.dead_letters = Counter(
+            "pmf_dead_letters", "Inputs sent to the dead-letter topic", ["reason"],
+            registry=r,
+        )
+        self.laa_results = Counter(
+            "pmf_laa_results_received", "LAA results received", ["outcome"], registry=r
+        )
+        self.rag = Gauge(
+            "pmf_rag_indicators", "Indicators by assessed status", ["status"],
+            registry=r,
+        )
+        self.http_latency = Histogram(
+            "pmf_http_request_duration_seconds",
+            "HTTP request latency by route template",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.processing_latency = Histogram(
+            "pmf_processing_latency_seconds",
+            "From an event's recording to a consumer applying it",
+            ["consumer"],
+            registry=r,
+        )
