@@ -22,6 +22,7 @@ from .schemas import (
     RetireIn,
     SettingsIn,
     TargetIn,
+    VersionIn,
 )
 
 Admin = Annotated[Principal, Depends(require("admin"))]
@@ -141,6 +142,16 @@ def build_router(service: IndicatorService) -> APIRouter:
     def get_indicator(code: str, response: Response) -> dict[str, Any]:
         """One indicator's current definition (ETag carries its version)."""
         return _public(service.get(code), response)
+
+    @router.post("/framework/versions", status_code=201)
+    def publish_version(body: VersionIn, who: Admin) -> dict[str, Any]:
+        """Publish an immutable numbered version of the framework definition."""
+        return service.publish_version(body.label, body.note, meta(who))
+
+    @router.get("/framework/versions")
+    def list_versions() -> list[dict[str, Any]]:
+        """Every published framework version, oldest first."""
+        return service.versions()
 
     @router.get("/framework/settings")
     def get_settings() -> dict[str, Any]:

@@ -12,13 +12,14 @@ from typing import Any
 
 from shared.errors import ConcurrencyConflict
 from shared.events.catalogue import current_version
-from shared.events.envelope import Metadata, NewEvent
+from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso
 from shared.eventstore.store import EventStore
 
 from . import domain
 from .domain import Indicator
 
 SETTINGS_STREAM = "framework:settings"
+VERSIONS_STREAM = "framework:versions"
 DEFAULT_SETTINGS: dict[str, Any] = {
     "rag_mode": "red_green",
     "amber_fraction": 0.05,
@@ -113,6 +114,51 @@ class IndicatorService:
             )
             self.store.append(SETTINGS_STREAM, None, [event], meta)
         return merged
+
+
+    def all_indicators(self) -> list[Indicator]:
+        """Every indicator's current definition, by code."""
+        by_stream: dict[str, list[Any]] = {}
+        for event in self.store.read_streams_like("indicator:"):
+            by_stream.setdefault(event.stream, []).append(event)
+        found = [s for evs in by_stream.values() if (s := domain.fold(evs)) is not None]
+        return sorted(found, key=lambda i: i.code)
+
+    def publish_version(self, label: str, note: str | None, meta: Metadata) -> dict[str, Any]:
+        """Publish an immutable, numbered snapshot of the framework definition."""
+        number = self.store.stream_version(VERSIONS_STREAM) + 1
+        data = {
+            "number": number,
+            "label": label,
+            "note": note,
+            "settings": self.settings(),
+            "indicators": [i.to_dict() for i in self.all_indicators()],
+        }
+        event = NewEvent(
+            type="FrameworkVersionPublished",
+            data=data,
+            schema_version=current_version("FrameworkVersionPublished"),
+        )
+        recorded = self.store.append(VERSIONS_STREAM, number - 1, [event], meta)
+        return _version_summary(recorded[0])
+
+    def versions(self) -> list[dict[str, Any]]:
+        """Every published version, oldest first."""
+        return [_version_summary(e) for e in self.store.read_stream(VERSIONS_STREAM)]
+
+
+def _version_summary(e: EventEnvelope) -> dict[str, Any]:
+    """A published version without its snapshot, for lists."""
+    d = e.data
+    return {
+        "number": d["number"],
+        "label": d["label"],
+        "note": d["note"],
+        "settings": d["settings"],
+        "indicator_count": len(d["indicators"]),
+        "published_at": iso(e.occurred_at),
+        "published_by": e.actor,
+    }
 
 
 def _apply_all(state: Indicator | None, events: list[NewEvent]) -> Indicator | None:

@@ -87,3 +87,10 @@ class SettingsIn(Body):
     rag_mode: Literal["red_green", "red_amber_green"] | None = None
     amber_fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     significance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+
+
+class VersionIn(Body):
+    """A framework version to publish."""
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    note: LongText | None = None

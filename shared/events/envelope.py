@@ -21,8 +21,10 @@ def utc_now() -> datetime:
 
 
 def iso(ts: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, the one timestamp format we store and send."""
-    return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC with a ``Z`` and microseconds, the one timestamp format
+    we store and send: fixed width, so text order is time order."""
+    utc = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
+    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class NewEvent(BaseModel):

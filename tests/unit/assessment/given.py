@@ -26,6 +26,7 @@ Y1 = date(2009, 3, 31)  # one year on: 365 days
 Y2 = date(2010, 3, 31)  # two years on: 730 days
 DT = date(2011, 3, 31)  # the plan's end: 1095 days
 
+
 def indicator(
     polarity: Polarity = "higher_is_better",
     baseline: float | None = 50.0,

@@ -33,9 +33,7 @@ def exact_least_squares(points: list[tuple[int, float]], x: int) -> float:
         pytest.param(
             [Point(Y1, 55.0), Point(Y2, 65.0)], 50 + 65 / 3, id="three-points"
         ),
-        pytest.param(
-            [Point(Y1, 60.0), Point(Y2, 70.0)], 80.0, id="already-on-a-line"
-        ),
+        pytest.param([Point(Y1, 60.0), Point(Y2, 70.0)], 80.0, id="already-on-a-line"),
         pytest.param(
             [Point(date(2007, 3, 31), 1000.0), Point(Y1, 60.0)],
             80.0,
@@ -51,9 +49,7 @@ def exact_least_squares(points: list[tuple[int, float]], x: int) -> float:
         ),
     ],
 )
-def test_projection_at_the_target_date(
-    results: list[Point], projection: float
-) -> None:
+def test_projection_at_the_target_date(results: list[Point], projection: float) -> None:
     assert project(BASELINE, results, DT) == pytest.approx(projection, abs=1e-9)
 
 
@@ -79,7 +75,9 @@ def test_uneven_spacing_matches_the_exact_textbook_answer() -> None:
         Point(date(2009, 12, 31), 58.7),
     ]
     start = D0.toordinal()
-    points = [(0, 50.0)] + [(r.period_end.toordinal() - start, r.value) for r in results]
+    points = [(0, 50.0)] + [
+        (r.period_end.toordinal() - start, r.value) for r in results
+    ]
     expected = exact_least_squares(points, DT.toordinal() - start)
     assert project(BASELINE, results, DT) == pytest.approx(expected, abs=1e-9)
 

@@ -28,7 +28,9 @@ RAG = FrameworkSettings(rag_mode="red_amber_green")
 @pytest.mark.parametrize(
     ("polarity", "baseline", "target", "value", "in_rg", "in_rag", "expected_gap"),
     [
-        pytest.param("higher_is_better", 50, 70, 61, "GREEN", "GREEN", 2, id="hi-ahead"),
+        pytest.param(
+            "higher_is_better", 50, 70, 61, "GREEN", "GREEN", 2, id="hi-ahead"
+        ),
         pytest.param(
             "higher_is_better", 50, 70, 60, "GREEN", "GREEN", 0, id="hi-exactly-on"
         ),
@@ -62,7 +64,9 @@ RAG = FrameworkSettings(rag_mode="red_amber_green")
             "higher_is_better", 50, 70, 59.4, "RED", "RED", -1.2, id="hi-past-amber"
         ),
         pytest.param("higher_is_better", 50, 70, 54, "RED", "RED", -12, id="hi-red"),
-        pytest.param("higher_is_better", 50, 70, 45, "RED", "RED", -30, id="hi-falling"),
+        pytest.param(
+            "higher_is_better", 50, 70, 45, "RED", "RED", -30, id="hi-falling"
+        ),
         pytest.param("lower_is_better", 30, 20, 24, "GREEN", "GREEN", 2, id="lo-ahead"),
         pytest.param("lower_is_better", 30, 20, 25, "GREEN", "GREEN", 0, id="lo-on"),
         pytest.param(

@@ -59,9 +59,7 @@ BEFORE_PLAN = date(2007, 3, 31)  # 366 days before the baseline
         ),
     ],
 )
-def test_expected_value(
-    milestones: tuple[Point, ...], on: date, value: float
-) -> None:
+def test_expected_value(milestones: tuple[Point, ...], on: date, value: float) -> None:
     assert expected(BASELINE, TARGET, milestones, on) == pytest.approx(value, abs=1e-9)
 
 

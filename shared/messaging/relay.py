@@ -1,0 +1,118 @@
+"""The outbox relay: a write service's new events, published to Kafka.
+
+A service appends to its own store first (the record), then this relay
+publishes every event after its tracked position, flushes, and only then
+moves the position on. A crash between the two publishes some events twice
+(at-least-once); consumers skip repeats by stream version. The producer is
+idempotent with ``acks=all`` so the broker never half-writes a batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+from kafka import KafkaProducer  # type: ignore[import-untyped]
+from sqlalchemy.engine import Engine
+
+from shared.events.catalogue import topic_for
+from shared.events.envelope import EventEnvelope
+from shared.eventstore import tracking
+from shared.eventstore.store import EventStore
+
+log = logging.getLogger(__name__)
+RELAY = "relay.kafka"
+
+
+def make_producer(bootstrap: str) -> KafkaProducer:
+    """An idempotent producer that waits for every in-sync replica."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        retries=10,
+        max_in_flight_requests_per_connection=5,
+    )
+
+
+class KafkaRelay:
+    """Publishes a store's events to their topics, in log order."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        engine: Engine,
+        producer: KafkaProducer,
+        topic_of: Callable[[str], str] = topic_for,
+        batch_size: int = 500,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.producer = producer
+        self.topic_of = topic_of
+        self.batch_size = batch_size
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        store.on_append(self._appended)
+
+    def _appended(self, _recorded: Sequence[EventEnvelope]) -> None:
+        self._wake.set()
+
+    def step(self) -> int:
+        """Publish the next batch; returns how many events were published."""
+        with self.engine.connect() as conn:
+            after = tracking.position(conn, RELAY)
+            batch = self.store.read_all(after, self.batch_size, conn=conn)
+        if not batch:
+            return 0
+        futures = [
+            self.producer.send(
+                self.topic_of(e.type),
+                key=e.key.encode(),
+                value=e.to_json().encode(),
+            )
+            for e in batch
+        ]
+        self.producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)
+        last = batch[-1].position
+        assert last is not None
+        with self.engine.begin() as conn:
+            tracking.set_position(conn, RELAY, last)
+        return len(batch)
+
+    def lag(self) -> int:
+        """Events appended but not yet published."""
+        with self.engine.connect() as conn:
+            return self.store.head(conn) - tracking.position(conn, RELAY)
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                moved = self.step()
+            except Exception:  # noqa: BLE001 - keep relaying after a broker hiccup
+                log.exception("relay step failed; retrying")
+                moved = 0
+                self._stop.wait(1.0)
+            if moved == 0:
+                self._wake.wait(interval)
+                self._wake.clear()
+
+    def start(self, interval: float = 0.2) -> None:
+        """Relay in a background thread until :meth:`stop`."""
+        self._thread = threading.Thread(
+            target=self._run, args=(interval,), name="kafka-relay", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop relaying and close the producer."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.producer.close(timeout=10)
