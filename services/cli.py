@@ -42,7 +42,7 @@ def run(
     settings = _settings(data_dir, host=host, port=port)
     system = EmbeddedSystem(settings)
     if demo_if_empty and system.store.head() == 0:
-        from services.demo import load_demo_into
+        from services.demo_local import load_demo_into
 
         load_demo_into(system)
     typer.echo(f"pmf: data in {settings.data_dir.resolve()}")
@@ -52,7 +52,9 @@ def run(
 
 @app.command()
 def serve(
-    service: Annotated[str, typer.Argument(help="indicators|returns|assessment|reporting")],
+    service: Annotated[
+        str, typer.Argument(help="indicators|returns|assessment|reporting")
+    ],
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
@@ -60,6 +62,55 @@ def serve(
     from services.distributed import serve_service
 
     serve_service(service, host=host, port=port)
+
+
+@app.command()
+def replay(data_dir: DataDir = None) -> None:
+    """Rebuild the read models from the log, with a progress bar."""
+    from rich.progress import Progress
+
+    from services.embedded import EmbeddedSystem
+    from services.replay import replay_read_models
+
+    system = EmbeddedSystem(_settings(data_dir))
+    with Progress() as bar:
+        task = bar.add_task("Replaying the log", total=max(system.store.head(), 1))
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, 1))
+
+        events = replay_read_models(system.store, system.engine, show)
+    typer.echo(f"Replayed {events} events into the read models.")
+
+
+@app.command()
+def demo(
+    url: Annotated[str | None, typer.Option(help="A running pmf server")] = None,
+    data_dir: DataDir = None,
+    token: Annotated[
+        str | None, typer.Option(help="Admin token for --url (or PMF_TOKEN)")
+    ] = None,
+) -> None:
+    """Load the demo framework and two years of returns."""
+    import os
+
+    from services.demo.load import apply_plan
+    from services.demo.plan import demo_plan
+
+    steps = demo_plan()
+    if url:
+        import httpx
+
+        bearer = token or os.environ.get("PMF_TOKEN")
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+            sent = apply_plan(steps, client)
+    else:
+        from services.demo_local import load_demo_into
+        from services.embedded import EmbeddedSystem
+
+        sent = load_demo_into(EmbeddedSystem(_settings(data_dir)))
+    typer.echo(f"Loaded the demo: {sent} requests.")
 
 
 @token_app.command("create")
@@ -79,7 +130,7 @@ def token_create(
         typer.echo("error: a lead token needs --lead-email", err=True)
         raise typer.Exit(2)
     tokens = _token_store(data_dir)
-    token = tokens.create(role, name or lead_email or role, lead_email)  # type: ignore[arg-type]
+    token = tokens.create(role, name or lead_email or role, lead_email)
     typer.echo(f"Created a {role} token. Keep it safe: it is shown only once.")
     typer.echo(token)
 

@@ -55,7 +55,8 @@ class EmbeddedSystem:
         for projection in projections:
             projection.create_schema(self.engine)
         self.followers = [
-            LogFollower(p, self.store, self.engine, sink=self.store) for p in projections
+            LogFollower(p, self.store, self.engine, sink=self.store)
+            for p in projections
         ]
         self._lock = threading.RLock()
         self.store.on_append(self._appended)
@@ -83,7 +84,7 @@ class EmbeddedSystem:
     def _ready(self) -> tuple[bool, str]:
         try:
             lag = sum(f.lag() for f in self.followers)
-        except Exception:  # noqa: BLE001 - any store failure means not ready
+        except Exception:
             return False, "store"
         return lag == 0, "store and followers"
 

@@ -12,7 +12,7 @@ class DomainError(Exception):
 
     title = "Request could not be processed"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(self, detail: str, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field

@@ -14,7 +14,9 @@ def build_router(queries: AssessmentQueries) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["assessment"])
 
     @router.get("/assessments")
-    def assessments(flag: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def assessments(
+        flag: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         """Current assessments, optionally only those with a flag or a status."""
         return queries.all(flag=flag, status=status)
 

@@ -75,8 +75,6 @@ def to_definition(d: DefinitionData) -> Definition:
         named_lead=d["named_lead"],
         baseline=_point(d["baseline"]),
         target=_point(d["target"]),
-        milestones=tuple(
-            p for m in d["milestones"] if (p := _point(m)) is not None
-        ),
+        milestones=tuple(p for m in d["milestones"] if (p := _point(m)) is not None),
         tolerance=d["tolerance"],
     )

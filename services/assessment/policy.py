@@ -84,7 +84,9 @@ def _reassess(ctx: ApplyContext, row: dict[str, Any], cause: EventEnvelope) -> N
     if row["definition"] is None:
         return
     results = [Result.from_dict(r) for r in row["results"]]
-    answer = assess(to_definition(row["definition"]), results, current_settings(ctx.conn))
+    answer = assess(
+        to_definition(row["definition"]), results, current_settings(ctx.conn)
+    )
     data = {"indicator_code": row["code"], **answer.to_dict()}
     if data == row["assessment"]:
         return

@@ -17,12 +17,16 @@ class AssessmentQueries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def all(self, flag: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def all(
+        self, flag: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         """Every assessed indicator, filtered by a flag code or a status."""
         t = indicator_facts
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(t.c.assessment).where(t.c.assessment.is_not(None)).order_by(t.c.code)
+                sa.select(t.c.assessment)
+                .where(t.c.assessment.is_not(None))
+                .order_by(t.c.code)
             ).scalars()
             found = [json.loads(r) for r in rows]
         if flag:

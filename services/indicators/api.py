@@ -10,8 +10,8 @@ from shared.events.envelope import Metadata
 from shared.http.auth import Principal
 from shared.http.deps import ExpectedVersion, require
 
-from .domain import Indicator
 from . import domain
+from .domain import Indicator
 from .handlers import IndicatorService
 from .schemas import (
     IndicatorCreate,
@@ -41,7 +41,9 @@ def build_router(service: IndicatorService) -> APIRouter:
         return Metadata(actor=who.actor)
 
     @router.post("/indicators", status_code=201)
-    def register(body: IndicatorCreate, who: Admin, response: Response) -> dict[str, Any]:
+    def register(
+        body: IndicatorCreate, who: Admin, response: Response
+    ) -> dict[str, Any]:
         """Register an indicator in the framework."""
         ind = service.register(body.model_dump(mode="python"), meta(who))
         response.headers["Location"] = f"/api/v1/indicators/{ind.code}"
@@ -49,7 +51,11 @@ def build_router(service: IndicatorService) -> APIRouter:
 
     @router.put("/indicators/{code:path}/lead")
     def set_lead(
-        code: str, body: LeadIn, who: Admin, response: Response, expected: ExpectedVersion
+        code: str,
+        body: LeadIn,
+        who: Admin,
+        response: Response,
+        expected: ExpectedVersion,
     ) -> dict[str, Any]:
         """Assign or change the lead organisation and named lead."""
         cmd = body.model_dump(mode="python", exclude_unset=True)
@@ -60,7 +66,11 @@ def build_router(service: IndicatorService) -> APIRouter:
 
     @router.put("/indicators/{code:path}/baseline")
     def set_baseline(
-        code: str, body: PointIn, who: Admin, response: Response, expected: ExpectedVersion
+        code: str,
+        body: PointIn,
+        who: Admin,
+        response: Response,
+        expected: ExpectedVersion,
     ) -> dict[str, Any]:
         """Record the baseline value and the period it is for."""
         ind = service.execute(
@@ -73,7 +83,11 @@ def build_router(service: IndicatorService) -> APIRouter:
 
     @router.put("/indicators/{code:path}/target")
     def set_target(
-        code: str, body: TargetIn, who: Admin, response: Response, expected: ExpectedVersion
+        code: str,
+        body: TargetIn,
+        who: Admin,
+        response: Response,
+        expected: ExpectedVersion,
     ) -> dict[str, Any]:
         """Agree or revise the target (due at the plan end unless given)."""
         ind = service.execute(

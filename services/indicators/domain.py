@@ -74,7 +74,7 @@ def apply(
 ) -> Indicator | None:
     """The indicator after an event of ``event_type`` with data ``d``."""
     if event_type == "IndicatorRegistered":
-        fields = {k: d.get(k) for k in _REGISTER_FIELDS}
+        fields: dict[str, Any] = {k: d.get(k) for k in _REGISTER_FIELDS}
         return Indicator(**fields, version=version)
     if state is None:
         return None

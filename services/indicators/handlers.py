@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.errors import ConcurrencyConflict
+from shared.errors import ConcurrencyConflict, NotFound
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso
 from shared.eventstore.store import EventStore
@@ -39,7 +39,7 @@ class IndicatorService:
         """The indicator's current definition (404 when unknown)."""
         state = domain.fold(self.store.read_stream(domain.stream_of(code)))
         if state is None:
-            raise domain.NotFound(f"No indicator with code {code!r}")
+            raise NotFound(f"No indicator with code {code!r}")
         return state
 
     def execute(
@@ -63,13 +63,17 @@ class IndicatorService:
         for event in recorded:
             state = domain.evolve(state, event)
         if state is None:
-            raise domain.NotFound(f"No indicator with code {code!r}")
+            raise NotFound(f"No indicator with code {code!r}")
         return state
 
     def register(self, cmd: dict[str, Any], meta: Metadata) -> Indicator:
         """Register an indicator, with its baseline, target and milestones if given."""
         code = cmd["code"]
-        base = {k: v for k, v in cmd.items() if k not in ("baseline", "target", "milestones")}
+        base = {
+            k: v
+            for k, v in cmd.items()
+            if k not in ("baseline", "target", "milestones")
+        }
 
         def decide(state: Indicator | None) -> list[NewEvent]:
             events = domain.decide_register(state, base)
@@ -102,7 +106,9 @@ class IndicatorService:
             current.update(event.data)
         return current
 
-    def change_settings(self, changes: dict[str, Any], meta: Metadata) -> dict[str, Any]:
+    def change_settings(
+        self, changes: dict[str, Any], meta: Metadata
+    ) -> dict[str, Any]:
         """Change framework settings; every indicator is then reassessed."""
         current = self.settings()
         merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
@@ -115,7 +121,6 @@ class IndicatorService:
             self.store.append(SETTINGS_STREAM, None, [event], meta)
         return merged
 
-
     def all_indicators(self) -> list[Indicator]:
         """Every indicator's current definition, by code."""
         by_stream: dict[str, list[Any]] = {}
@@ -124,7 +129,9 @@ class IndicatorService:
         found = [s for evs in by_stream.values() if (s := domain.fold(evs)) is not None]
         return sorted(found, key=lambda i: i.code)
 
-    def publish_version(self, label: str, note: str | None, meta: Metadata) -> dict[str, Any]:
+    def publish_version(
+        self, label: str, note: str | None, meta: Metadata
+    ) -> dict[str, Any]:
         """Publish an immutable, numbered snapshot of the framework definition."""
         number = self.store.stream_version(VERSIONS_STREAM) + 1
         data = {

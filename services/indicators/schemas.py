@@ -9,7 +9,9 @@ from pydantic import Field
 
 from shared.http.schemas import Body, LongText, NamedLead, Number, ShortText
 
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9 ._/-]+$")]
+Code = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9 ._/-]+$")
+]
 Polarity = Literal["higher_is_better", "lower_is_better", "closer_is_better"]
 Frequency = Literal["annual", "half_yearly", "quarterly"]
 
@@ -85,8 +87,12 @@ class SettingsIn(Body):
     """Framework settings that change assessments."""
 
     rag_mode: Literal["red_green", "red_amber_green"] | None = None
-    amber_fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    significance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+    amber_fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = (
+        None
+    )
+    significance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] | None = (
+        None
+    )
 
 
 class VersionIn(Body):

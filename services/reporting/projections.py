@@ -106,4 +106,6 @@ def framework_projection() -> Projection:
             "FrameworkSettingsChanged": _on_settings,
         }
     )
-    return Projection(name="reporting.framework", handlers=handlers, create_schema=_create)
+    return Projection(
+        name="reporting.framework", handlers=handlers, create_schema=_create
+    )

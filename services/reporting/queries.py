@@ -10,7 +10,11 @@ from sqlalchemy.engine import Engine
 
 from .tables import framework_rows, settings_row
 
-DEFAULT_SETTINGS = {"rag_mode": "red_green", "amber_fraction": 0.05, "significance": 0.10}
+DEFAULT_SETTINGS = {
+    "rag_mode": "red_green",
+    "amber_fraction": 0.05,
+    "significance": 0.10,
+}
 GREY_UNASSESSED = "Not assessed yet"
 
 

@@ -1,4 +1,4 @@
-"""Read-model tables of the reporting service (SQLite embedded, PostgreSQL distributed)."""
+"""Read-model tables of reporting (SQLite embedded, PostgreSQL distributed)."""
 
 from __future__ import annotations
 

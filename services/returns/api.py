@@ -40,14 +40,22 @@ def build_router(service: ReturnsService) -> APIRouter:
     ) -> dict[str, Any]:
         """Accept a batch of LAA stream messages; answers per item by result_id."""
         meta = Metadata(actor=who.actor)
-        outcomes = [service.receive_laa(item if isinstance(item, dict) else _raw(item), meta) for item in body]
-        counts = {k: sum(o.outcome == k for o in outcomes) for k in ("accepted", "duplicate", "rejected")}
+        outcomes = [
+            service.receive_laa(item if isinstance(item, dict) else _raw(item), meta)
+            for item in body
+        ]
+        counts = {
+            k: sum(o.outcome == k for o in outcomes)
+            for k in ("accepted", "duplicate", "rejected")
+        }
         return {"results": [o.to_dict() for o in outcomes], **counts}
 
     @router.post("/rounds", status_code=201)
     def open_round(body: RoundIn, who: Admin) -> dict[str, Any]:
         """Open a collection round."""
-        return service.open_round(body.model_dump(mode="python"), Metadata(actor=who.actor))
+        return service.open_round(
+            body.model_dump(mode="python"), Metadata(actor=who.actor)
+        )
 
     @router.get("/rounds")
     def list_rounds() -> list[dict[str, Any]]:

@@ -56,7 +56,9 @@ class ReturnsService:
         query = sa.select(known_indicators).where(known_indicators.c.code == code)
         return conn.execute(query).mappings().first()
 
-    def submit(self, cmd: dict[str, Any], meta: Metadata, lead_email: str | None = None) -> dict[str, Any]:
+    def submit(
+        self, cmd: dict[str, Any], meta: Metadata, lead_email: str | None = None
+    ) -> dict[str, Any]:
         """Accept a lead's return (a later one for the same period is a correction)."""
         code = cmd["indicator_code"]
         with self.store.transaction() as conn:
@@ -70,7 +72,8 @@ class ReturnsService:
                 )
             if lead_email is not None and (ind["lead_email"] or "") != lead_email:
                 raise PermissionError(
-                    f"You are not the named lead for {code!r}, so you cannot submit its return"
+                    f"You are not the named lead for {code!r}, "
+                    "so you cannot submit its return"
                 )
             period = cmd["period_end"]
             period_iso = period.isoformat() if isinstance(period, date) else str(period)
@@ -87,7 +90,11 @@ class ReturnsService:
                 "correction": earlier > 0,
             }
             recorded = self.store.append(
-                returns_stream(code), None, [_event("ReturnSubmitted", data)], meta, conn
+                returns_stream(code),
+                None,
+                [_event("ReturnSubmitted", data)],
+                meta,
+                conn,
             )
             self._index(conn, code, period_iso, "lead", recorded[0])
         self.store.notify_committed(recorded)
@@ -100,7 +107,12 @@ class ReturnsService:
         return int(conn.execute(query).scalar() or 0)
 
     def _index(
-        self, conn: Connection, code: str, period_iso: str, source: str, e: EventEnvelope
+        self,
+        conn: Connection,
+        code: str,
+        period_iso: str,
+        source: str,
+        e: EventEnvelope,
     ) -> None:
         t = results_index
         values = {"last_source": source, "last_recorded_at": iso(e.recorded_at)}
@@ -114,7 +126,9 @@ class ReturnsService:
                 t.insert().values(code=code, period_end=period_iso, returns=1, **values)
             )
 
-    def receive_laa(self, raw: bytes | str | dict[str, Any], meta: Metadata) -> LaaOutcome:
+    def receive_laa(
+        self, raw: bytes | str | dict[str, Any], meta: Metadata
+    ) -> LaaOutcome:
         """Accept one LAA message once; a bad one is recorded as rejected."""
         parsed = laa.parse(raw)
         recorded: list[EventEnvelope] = []
@@ -161,9 +175,13 @@ class ReturnsService:
             return LaaOutcome(rid, "duplicate")
         ind = self.indicator(conn, result.indicator_code)
         if ind is None:
-            return LaaOutcome(rid, "rejected", f"unknown indicator {result.indicator_code}")
+            return LaaOutcome(
+                rid, "rejected", f"unknown indicator {result.indicator_code}"
+            )
         if ind["retired"]:
-            return LaaOutcome(rid, "rejected", f"indicator {result.indicator_code} is retired")
+            return LaaOutcome(
+                rid, "rejected", f"indicator {result.indicator_code} is retired"
+            )
         conn.execute(laa_ids.insert().values(result_id=rid))
         events = self.store.append(
             returns_stream(result.indicator_code),
@@ -172,7 +190,9 @@ class ReturnsService:
             meta,
             conn,
         )
-        self._index(conn, result.indicator_code, result.period_end.isoformat(), "laa", events[0])
+        self._index(
+            conn, result.indicator_code, result.period_end.isoformat(), "laa", events[0]
+        )
         recorded.extend(events)
         return LaaOutcome(rid, "accepted")
 
@@ -200,7 +220,9 @@ class ReturnsService:
         with self.store.engine.connect() as conn:
             for code in scope:
                 if self.indicator(conn, code) is None:
-                    raise Invalid(f"scope names unknown indicator {code!r}", field="scope")
+                    raise Invalid(
+                        f"scope names unknown indicator {code!r}", field="scope"
+                    )
 
     def close_round(self, rid: str, meta: Metadata) -> dict[str, Any]:
         """Close a round: missing returns are then flagged."""
@@ -224,7 +246,9 @@ class ReturnsService:
 
     def list_rounds(self) -> list[dict[str, Any]]:
         """Every round, newest period first."""
-        return [r.to_dict() for r in rounds.fold_all(self.store.read_streams_like("round:"))]
+        return [
+            r.to_dict() for r in rounds.fold_all(self.store.read_streams_like("round:"))
+        ]
 
     def outstanding(self, rid: str) -> dict[str, Any]:
         """In-scope indicators with no result for the round's period yet."""
@@ -232,7 +256,9 @@ class ReturnsService:
         if state is None:
             raise NotFound(f"No round {rid!r}")
         with self.store.engine.connect() as conn:
-            inds = list(conn.execute(sa.select(known_indicators)).mappings())
+            inds = [
+                dict(r) for r in conn.execute(sa.select(known_indicators)).mappings()
+            ]
             received = {
                 r.code
                 for r in conn.execute(

@@ -83,10 +83,14 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
         if message.get(name) is None:
             return Rejection(f"missing field {name}", result_id, payload)
     if result_id is None:
-        return Rejection("result_id must be a string of 1-200 characters", None, payload)
+        return Rejection(
+            "result_id must be a string of 1-200 characters", None, payload
+        )
     code = _text(message.get("indicator_code"), 32)
     if code is None:
-        return Rejection("indicator_code must be a code of 1-32 characters", result_id, payload)
+        return Rejection(
+            "indicator_code must be a code of 1-32 characters", result_id, payload
+        )
     value = _number(message.get("value"))
     if value is None:
         return Rejection("value is not a finite number", result_id, payload)
@@ -98,12 +102,18 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
     clean: dict[str, float] | None = None
     if breakdowns is not None:
         if not isinstance(breakdowns, dict) or len(breakdowns) > 50:
-            return Rejection("breakdowns must be an object of up to 50 groups", result_id, payload)
+            return Rejection(
+                "breakdowns must be an object of up to 50 groups", result_id, payload
+            )
         clean = {}
         for group, v in breakdowns.items():
             number = _number(v)
             if number is None or len(group) > 100:
-                return Rejection(f"breakdown {group[:100]!r} is not a finite number", result_id, payload)
+                return Rejection(
+                    f"breakdown {group[:100]!r} is not a finite number",
+                    result_id,
+                    payload,
+                )
             clean[group] = number
     submitted_at = message.get("submitted_at")
     return LaaResult(

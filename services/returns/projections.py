@@ -76,6 +76,3 @@ def known_indicators_projection() -> Projection:
         },
         create_schema=_create,
     )
-
-
-

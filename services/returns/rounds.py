@@ -54,7 +54,9 @@ def fold(events: Iterable[EventEnvelope]) -> Round | None:
                 version=e.stream_version,
             )
         elif e.type == "RoundClosed" and state is not None:
-            state = Round(**{**asdict(state), "closed": True, "version": e.stream_version})
+            state = Round(
+                **{**asdict(state), "closed": True, "version": e.stream_version}
+            )
     return state
 
 

@@ -10,7 +10,9 @@ from pydantic import Field, model_validator
 from shared.http.schemas import Body, LongText, Number
 
 GroupName = Annotated[str, Field(min_length=1, max_length=100)]
-RoundId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")]
+RoundId = Annotated[
+    str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
+]
 
 
 class ReturnIn(Body):

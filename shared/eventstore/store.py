@@ -181,7 +181,9 @@ class EventStore:
     def head(self, conn: Connection | None = None) -> int:
         """The global position of the newest event (0 for an empty log)."""
         with self._conn(conn) as c:
-            return int(c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
+            return int(
+                c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
+            )
 
     @contextmanager
     def _conn(self, conn: Connection | None) -> Iterator[Connection]:

@@ -22,9 +22,7 @@ def position(conn: Connection, consumer: str) -> int:
 def set_position(conn: Connection, consumer: str, value: int) -> None:
     """Record that ``consumer`` has processed up to global position ``value``."""
     updated = conn.execute(
-        tracking.update()
-        .where(tracking.c.consumer == consumer)
-        .values(position=value)
+        tracking.update().where(tracking.c.consumer == consumer).values(position=value)
     )
     if updated.rowcount == 0:
         conn.execute(tracking.insert().values(consumer=consumer, position=value))

@@ -78,7 +78,9 @@ def create_app(
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics_route() -> Response:
         """Prometheus metrics of this process."""
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(
+            generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST
+        )
 
     for router in routers:
         app.include_router(router)

@@ -19,10 +19,13 @@ def principal(
         return ANONYMOUS
     scheme, _, token = authorization.partition(" ")
     tokens: TokenStore | None = request.app.state.tokens
-    found = tokens.resolve(token.strip()) if tokens and scheme.lower() == "bearer" else None
+    found = (
+        tokens.resolve(token.strip()) if tokens and scheme.lower() == "bearer" else None
+    )
     if found is None:
         raise HTTPException(
-            401, "The bearer token is missing or not valid",
+            401,
+            "The bearer token is missing or not valid",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return found
@@ -38,7 +41,8 @@ def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
         if who is ANONYMOUS:
             if request.app.state.auth_required:
                 raise HTTPException(
-                    401, "This needs a bearer token",
+                    401,
+                    "This needs a bearer token",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             return who
@@ -59,7 +63,9 @@ def expected_version(
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
-        raise Invalid("If-Match must be the version number (ETag) you last read", "If-Match")
+        raise Invalid(
+            "If-Match must be the version number (ETag) you last read", "If-Match"
+        )
     return int(raw)
 
 

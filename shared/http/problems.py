@@ -45,7 +45,9 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
+def describe_validation(
+    errors: list[dict[str, Any]],
+) -> tuple[str, list[dict[str, str]]]:
     """A readable sentence and a list of ``{"field", "message"}`` for each error."""
     items = [
         {"field": _field_path(tuple(e.get("loc", ()))), "message": str(e.get("msg"))}
@@ -63,7 +65,9 @@ def install(app: FastAPI) -> None:
         return problem(status_of(exc), exc.title, exc.detail, field=exc.field)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(
+        _request: Request, exc: RequestValidationError
+    ) -> JSONResponse:
         detail, items = describe_validation(list(exc.errors()))
         return problem(422, "Invalid input", detail, errors=items)
 

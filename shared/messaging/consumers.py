@@ -14,7 +14,7 @@ effects and the tracking record commit in one transaction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
@@ -57,7 +57,7 @@ class Projection:
     """A named consumer: handlers by event type and the schema it needs."""
 
     name: str
-    handlers: dict[str, Handler]
+    handlers: Mapping[str, Handler]
     create_schema: Callable[[Engine], None] = lambda _engine: None
 
     def wants(self, event: EventEnvelope) -> bool:

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from kafka import KafkaProducer  # type: ignore[import-untyped]
+from kafka import KafkaProducer
 from sqlalchemy.engine import Engine
 
 from shared.events.catalogue import topic_for
@@ -94,7 +94,7 @@ class KafkaRelay:
         while not self._stop.is_set():
             try:
                 moved = self.step()
-            except Exception:  # noqa: BLE001 - keep relaying after a broker hiccup
+            except Exception:
                 log.exception("relay step failed; retrying")
                 moved = 0
                 self._stop.wait(1.0)

@@ -31,14 +31,18 @@ class Metrics:
             registry=r,
         )
         self.dead_letters = Counter(
-            "pmf_dead_letters", "Inputs sent to the dead-letter topic", ["reason"],
+            "pmf_dead_letters",
+            "Inputs sent to the dead-letter topic",
+            ["reason"],
             registry=r,
         )
         self.laa_results = Counter(
             "pmf_laa_results_received", "LAA results received", ["outcome"], registry=r
         )
         self.rag = Gauge(
-            "pmf_rag_indicators", "Indicators by assessed status", ["status"],
+            "pmf_rag_indicators",
+            "Indicators by assessed status",
+            ["status"],
             registry=r,
         )
         self.http_latency = Histogram(

@@ -42,7 +42,10 @@ INDICATORS: list[dict[str, Any]] = [
         "laa": False,
         "measurable": True,
         "lead_organisation": "Primary Care Trust",
-        "named_lead": {"name": "Dana Wright", "email": "dana.wright@northshire-pct.nhs.uk"},
+        "named_lead": {
+            "name": "Dana Wright",
+            "email": "dana.wright@northshire-pct.nhs.uk",
+        },
     },
     {
         "code": "NI 112",
@@ -78,7 +81,12 @@ INDICATORS: list[dict[str, Any]] = [
     },
 ]
 
-EXPECTED_STATUS = {"NI 50": "GREEN", "NI 112": "RED", "NI 71": "GREY", "LOCAL 01": "GREY"}
+EXPECTED_STATUS = {
+    "NI 50": "GREEN",
+    "NI 112": "RED",
+    "NI 71": "GREY",
+    "LOCAL 01": "GREY",
+}
 
 
 def _ok(response: httpx.Response, *codes: int) -> dict[str, Any]:
@@ -99,22 +107,43 @@ def run(ep: Endpoints, headers: dict[str, str] | None = None) -> dict[str, Any]:
     with httpx.Client(timeout=30, headers=h) as http:
         for body in INDICATORS:
             _ok(http.post(f"{ep.indicators}/api/v1/indicators", json=body), 201)
-        for code, base, target in [("NI 50", 60, 70), ("NI 112", 45, 35), ("LOCAL 01", 40, None)]:
+        for code, base, target in [
+            ("NI 50", 60, 70),
+            ("NI 112", 45, 35),
+            ("LOCAL 01", 40, None),
+        ]:
             url = f"{ep.indicators}/api/v1/indicators/{_path(code)}"
-            _ok(http.put(f"{url}/baseline", json={"value": base, "period_end": "2008-03-31"}))
+            _ok(
+                http.put(
+                    f"{url}/baseline", json={"value": base, "period_end": "2008-03-31"}
+                )
+            )
             if target is not None:
                 _ok(
                     http.put(
                         f"{url}/target",
-                        json={"value": target, "period_end": "2011-03-31", "reason": "Agreed July 2008"},
+                        json={
+                            "value": target,
+                            "period_end": "2011-03-31",
+                            "reason": "Agreed July 2008",
+                        },
                     )
                 )
 
         def lead_return(body: dict[str, Any]) -> None:
             # Distributed: the returns service learns of indicators from Kafka.
-            eventually(lambda: _ok(http.post(f"{ep.returns}/api/v1/returns", json=body), 201))
+            eventually(
+                lambda: _ok(http.post(f"{ep.returns}/api/v1/returns", json=body), 201)
+            )
 
-        lead_return({"indicator_code": "NI 50", "period_end": "2009-03-31", "value": 61, "prediction": "on_target"})
+        lead_return(
+            {
+                "indicator_code": "NI 50",
+                "period_end": "2009-03-31",
+                "value": 61,
+                "prediction": "on_target",
+            }
+        )
         lead_return(
             {
                 "indicator_code": "NI 50",
@@ -133,16 +162,9 @@ def run(ep: Endpoints, headers: dict[str, str] | None = None) -> dict[str, Any]:
                 "breakdowns": {"male": 66.5, "female": 69.4},
             }
         )
-        lead_return({"indicator_code": "LOCAL 01", "period_end": "2009-12-31", "value": 37})
-        batch = [
-            {"result_id": "LAA-112-Q1", "indicator_code": "NI 112", "period_end": "2008-06-30", "value": 44.5, "source": "LAA"},
-            {"result_id": "LAA-112-Q2", "indicator_code": "NI 112", "period_end": "2008-09-30", "value": 46.0, "breakdowns": {"looked_after": 70.0}, "source": "LAA"},
-            {"result_id": "LAA-112-Q3", "indicator_code": "NI 112", "period_end": "2008-12-31", "value": 45.5, "source": "LAA"},
-            {"result_id": "LAA-112-Q3", "indicator_code": "NI 112", "period_end": "2008-12-31", "value": 45.5, "source": "LAA"},
-            {"result_id": "LAA-XX-Q3", "indicator_code": "NI 999", "period_end": "2008-12-31", "value": 1.0},
-            {"result_id": "LAA-112-bad", "indicator_code": "NI 112", "period_end": "2008-12-31", "value": "high"},
-        ]
-        outcome = _ok(http.post(f"{ep.returns}/api/v1/laa-results", json=batch))
+        lead_return(
+            {"indicator_code": "LOCAL 01", "period_end": "2009-12-31", "value": 37}
+        )
         round_body = {
             "id": "2009-H2",
             "period_end": "2010-03-31",
@@ -150,6 +172,56 @@ def run(ep: Endpoints, headers: dict[str, str] | None = None) -> dict[str, Any]:
             "deadline": "2010-04-30",
         }
         _ok(http.post(f"{ep.returns}/api/v1/rounds", json=round_body), 201)
+
+        def returns_knows_every_measurable_indicator() -> None:
+            url = f"{ep.returns}/api/v1/rounds/2009-H2/outstanding"
+            assert _ok(http.get(url))["in_scope"] == 3
+
+        eventually(returns_knows_every_measurable_indicator)
+        batch = [
+            {
+                "result_id": "LAA-112-Q1",
+                "indicator_code": "NI 112",
+                "period_end": "2008-06-30",
+                "value": 44.5,
+                "source": "LAA",
+            },
+            {
+                "result_id": "LAA-112-Q2",
+                "indicator_code": "NI 112",
+                "period_end": "2008-09-30",
+                "value": 46.0,
+                "breakdowns": {"looked_after": 70.0},
+                "source": "LAA",
+            },
+            {
+                "result_id": "LAA-112-Q3",
+                "indicator_code": "NI 112",
+                "period_end": "2008-12-31",
+                "value": 45.5,
+                "source": "LAA",
+            },
+            {
+                "result_id": "LAA-112-Q3",
+                "indicator_code": "NI 112",
+                "period_end": "2008-12-31",
+                "value": 45.5,
+                "source": "LAA",
+            },
+            {
+                "result_id": "LAA-XX-Q3",
+                "indicator_code": "NI 999",
+                "period_end": "2008-12-31",
+                "value": 1.0,
+            },
+            {
+                "result_id": "LAA-112-bad",
+                "indicator_code": "NI 112",
+                "period_end": "2008-12-31",
+                "value": "high",
+            },
+        ]
+        outcome = _ok(http.post(f"{ep.returns}/api/v1/laa-results", json=batch))
         _ok(http.post(f"{ep.returns}/api/v1/rounds/2009-H2/close"))
     return outcome
 
@@ -165,7 +237,9 @@ def settled_framework(ep: Endpoints, timeout: float = 90.0) -> dict[str, Any]:
     def check() -> dict[str, Any]:
         fw = framework(ep)
         by_code = {i["code"]: i for i in fw["indicators"]}
-        assert {c: by_code.get(c, {}).get("status") for c in EXPECTED_STATUS} == EXPECTED_STATUS
+        assert {
+            c: by_code.get(c, {}).get("status") for c in EXPECTED_STATUS
+        } == EXPECTED_STATUS
         assert by_code["NI 50"]["latest_result"]["value"] == 68
         assert by_code["NI 112"]["latest_result"]["period_end"] == "2008-12-31"
         assert by_code["LOCAL 01"]["latest_result"]["value"] == 37

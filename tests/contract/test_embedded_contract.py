@@ -20,7 +20,9 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     work = tmp_path_factory.mktemp("embedded")
     port = free_port()
     proc = Process(
-        ["run", "--port", str(port), "--data-dir", str(work / "data")], {}, work / "pmf.log"
+        ["run", "--port", str(port), "--data-dir", str(work / "data")],
+        {},
+        work / "pmf.log",
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -34,7 +36,11 @@ def test_the_scenario_gives_the_expected_framework(embedded: Any) -> None:
     url, _proc, _work = embedded
     ep = scenario.Endpoints.single(url)
     outcome = scenario.run(ep)
-    assert outcome["accepted"] == 3 and outcome["duplicate"] == 1 and outcome["rejected"] == 2
+    assert (
+        outcome["accepted"] == 3
+        and outcome["duplicate"] == 1
+        and outcome["rejected"] == 2
+    )
     fw = scenario.settled_framework(ep, timeout=5)
     by_code = {i["code"]: i for i in fw["indicators"]}
     assert by_code["NI 50"]["latest_result"]["commentary"] is None
@@ -50,7 +56,9 @@ def test_restarting_the_process_keeps_everything(embedded: Any, tmp_path: Path) 
     proc.stop()
     port = int(url.rsplit(":", 1)[1])
     again = Process(
-        ["run", "--port", str(port), "--data-dir", str(work / "data")], {}, tmp_path / "again.log"
+        ["run", "--port", str(port), "--data-dir", str(work / "data")],
+        {},
+        tmp_path / "again.log",
     )
     try:
         again.wait_http(f"{url}/healthz")

@@ -42,7 +42,9 @@ class Process:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"process exited {self.proc.returncode}:\n{self.tail()}")
+                raise RuntimeError(
+                    f"process exited {self.proc.returncode}:\n{self.tail()}"
+                )
             try:
                 if httpx.get(url, timeout=2).status_code == 200:
                     return
@@ -64,7 +66,9 @@ class Process:
         return self.proc.returncode
 
 
-def eventually(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.25) -> T:
+def eventually(
+    check: Callable[[], T], timeout: float = 60.0, interval: float = 0.25
+) -> T:
     """Retry ``check`` until it returns without an AssertionError."""
     deadline = time.monotonic() + timeout
     while True:
@@ -79,7 +83,9 @@ def eventually(check: Callable[[], T], timeout: float = 60.0, interval: float = 
 def without_timestamps(value: Any) -> Any:
     """The JSON with every ``*_at`` field removed (they differ between runs)."""
     if isinstance(value, dict):
-        return {k: without_timestamps(v) for k, v in value.items() if not k.endswith("_at")}
+        return {
+            k: without_timestamps(v) for k, v in value.items() if not k.endswith("_at")
+        }
     if isinstance(value, list):
         return [without_timestamps(v) for v in value]
     return value

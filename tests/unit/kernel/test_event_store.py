@@ -1,4 +1,4 @@
-"""The event store keeps events in order, refuses stale appends, and tracks consumers."""
+"""The event store keeps order, refuses stale appends and tracks consumers."""
 
 from __future__ import annotations
 
@@ -47,7 +47,10 @@ def test_followers_read_every_stream_in_one_global_order(store: EventStore) -> N
     store.append("a", None, [event(3)], Metadata())
     everything = store.read_all(0)
     assert [e.data["value"] for e in everything] == [1, 2, 3]
-    assert [e.data["value"] for e in store.read_all(everything[0].position or 0)] == [2, 3]
+    assert [e.data["value"] for e in store.read_all(everything[0].position or 0)] == [
+        2,
+        3,
+    ]
     assert store.head() == everything[-1].position
 
 

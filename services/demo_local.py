@@ -1,0 +1,27 @@
+"""Load the demo into an embedded system in this process, through its own API."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from services.demo.load import apply_plan
+from services.demo.plan import DemoStep, demo_plan
+from services.embedded import EmbeddedSystem
+
+
+def load_demo_into(system: EmbeddedSystem) -> int:
+    """Send the demo plan to ``system``'s app with tokens for each role."""
+    tokens: dict[tuple[str, str | None], str] = {}
+
+    def token_for(step: DemoStep) -> str:
+        key = (step.role, step.lead_email)
+        if key not in tokens:
+            tokens[key] = system.tokens.create(
+                step.role,  # type: ignore[arg-type]
+                f"demo {step.role}",
+                step.lead_email,
+            )
+        return tokens[key]
+
+    with TestClient(system.app()) as client:
+        return apply_plan(demo_plan(), client, token_for=token_for)

@@ -1,0 +1,181 @@
+"""One service per process on Kafka and PostgreSQL (distributed mode).
+
+Each service has its own database (``PMF_DATABASE_URL``). Write services
+append to their own store and a relay publishes to their topic; consumers
+are Faust agents that apply events exactly once (stream versions tracked in
+the same transaction as their effects). The same core modules as the
+embedded mode do the work, so both modes give the same answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import Engine
+
+from shared.events.catalogue import LAA_TOPIC, TOPICS
+from shared.events.envelope import Metadata
+from shared.eventstore.engine import make_engine
+from shared.eventstore.store import EventStore
+from shared.http.app_factory import ReadinessCheck, create_app
+from shared.http.auth import TokenStore
+from shared.messaging.consumers import Projection, StreamApplier
+from shared.messaging.faust_consumers import (
+    DeadLetters,
+    add_agent,
+    event_handler,
+    make_faust_app,
+)
+from shared.messaging.relay import KafkaRelay, make_producer
+from shared.messaging.topics import ensure_topics
+from shared.observability.metrics import Metrics
+from shared.settings import SERVICE_PORTS, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceProcess:
+    """What one distributed service runs: its HTTP app, agents and relay."""
+
+    name: str
+    app: FastAPI
+    faust_app: faust.App | None
+    relay: KafkaRelay | None
+    closers: list[Any] = field(default_factory=list)
+
+
+def _db_ready(engine: Engine) -> ReadinessCheck:
+    def check() -> tuple[bool, str]:
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+        except Exception:
+            return False, "database"
+        return True, "database"
+
+    return check
+
+
+def _relay_ready(relay: KafkaRelay) -> ReadinessCheck:
+    def check() -> tuple[bool, str]:
+        try:
+            return relay.lag() < 10_000, "relay"
+        except Exception:
+            return False, "relay"
+
+    return check
+
+
+def build_service(name: str, settings: Settings) -> ServiceProcess:
+    """Wire service ``name`` on its own database, Kafka topics and agents."""
+    if name not in SERVICE_PORTS:
+        raise ValueError(f"unknown service {name!r}: one of {', '.join(SERVICE_PORTS)}")
+    if not settings.database_url:
+        raise ValueError("PMF_DATABASE_URL must name this service's database")
+    ensure_topics(settings.kafka_bootstrap)
+    engine = make_engine(settings.database_url)
+    metrics = Metrics()
+    store = EventStore(engine)
+    store.create_schema()
+    tokens = TokenStore(engine)
+    tokens.create_schema()
+    producer = make_producer(settings.kafka_bootstrap)
+    dead_letters = DeadLetters(producer, metrics)
+    store.on_append(
+        lambda recorded: [
+            metrics.events_appended.labels(e.type).inc() for e in recorded
+        ]
+    )
+    relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
+    readiness = [_db_ready(engine), _relay_ready(relay)]
+    faust_app: faust.App | None = None
+
+    def consume(
+        projection: Projection, topics: list[str], sink: EventStore | None
+    ) -> None:
+        nonlocal faust_app
+        projection.create_schema(engine)
+        if faust_app is None:
+            faust_app = make_faust_app(name, settings.kafka_bootstrap)
+        applier = StreamApplier(projection, engine, sink=sink)
+        for topic in topics:
+            handle = event_handler(applier, dead_letters, metrics, topic)
+            add_agent(
+                faust_app, [topic], handle, f"{projection.name}.{topic}", dead_letters
+            )
+
+    routers: list[APIRouter]
+    if name == "indicators":
+        from services.indicators.api import build_router
+        from services.indicators.handlers import IndicatorService
+
+        routers = [build_router(IndicatorService(store))]
+    elif name == "returns":
+        from services.returns.api import build_router as returns_router
+        from services.returns.handlers import ReturnsService
+        from services.returns.projections import known_indicators_projection
+
+        service = ReturnsService(store)
+        consume(known_indicators_projection(), [TOPICS["indicators"]], None)
+        assert faust_app is not None
+
+        def laa_message(raw: bytes) -> None:
+            outcome = service.receive_laa(raw, Metadata(actor="system:laa-stream"))
+            metrics.laa_results.labels(outcome.outcome).inc()
+            if outcome.outcome == "rejected":
+                dead_letters.send(LAA_TOPIC, outcome.reason or "rejected", raw)
+
+        add_agent(faust_app, [LAA_TOPIC], laa_message, "returns.laa", dead_letters)
+        routers = [returns_router(service)]
+    elif name == "assessment":
+        from services.assessment.api import build_router as assessment_router
+        from services.assessment.policy import assessment_policy
+        from services.assessment.queries import AssessmentQueries
+
+        consume(assessment_policy(), [TOPICS["indicators"], TOPICS["returns"]], store)
+        routers = [assessment_router(AssessmentQueries(engine))]
+    else:
+        from services.reporting.api import build_router as reporting_router
+        from services.reporting.projections import framework_projection
+        from services.reporting.queries import FrameworkQueries
+
+        consume(framework_projection(), list(TOPICS.values()), store)
+        routers = [reporting_router(FrameworkQueries(engine))]
+
+    app = create_app(
+        f"pmf {name}", routers, metrics=metrics, tokens=tokens, readiness=readiness
+    )
+    return ServiceProcess(name, app, faust_app, relay, closers=[producer, engine])
+
+
+def serve_service(name: str, host: str | None = None, port: int | None = None) -> None:
+    """Run one service until interrupted (``pmf serve <service>``)."""
+    import uvicorn
+
+    settings = Settings(mode="distributed")
+    logging.basicConfig(level=settings.log_level)
+    proc = build_service(name, settings)
+    host = host or settings.host
+    port = port or (settings.port if settings.port != 8000 else SERVICE_PORTS[name])
+    if proc.relay is not None:
+        proc.relay.start(settings.relay_interval_seconds)
+    try:
+        if proc.faust_app is None:
+            uvicorn.run(proc.app, host=host, port=port, log_level="info")
+        else:
+            from shared.messaging.faust_host import run_with_faust
+
+            run_with_faust(proc.app, proc.faust_app, host, port)
+    finally:
+        if proc.relay is not None:
+            proc.relay.stop()
+        for closer in proc.closers:
+            close = getattr(closer, "close", None) or getattr(closer, "dispose", None)
+            if close is not None:
+                close()

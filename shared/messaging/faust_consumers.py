@@ -1,0 +1,127 @@
+"""Faust agents whose loop body is one call into a consumer of the core.
+
+Messages are taken as raw bytes and decoded here, so a malformed message
+becomes a dead letter with a reason instead of crashing the agent. The work
+itself (SQL) runs in a worker thread so the agent's event loop stays free for
+Kafka heartbeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import faust
+from kafka import KafkaProducer
+
+from shared.events.catalogue import DEAD_LETTER_TOPIC
+from shared.events.envelope import EventEnvelope, iso, utc_now
+from shared.events.upcasting import upcast
+from shared.messaging.consumers import StreamApplier
+from shared.observability.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+def make_faust_app(service: str, bootstrap: str) -> faust.App:
+    """A Faust app for one service's consumers (at-least-once, memory store)."""
+    return faust.App(
+        f"pmf-{service}",
+        broker=f"kafka://{bootstrap}",
+        store="memory://",
+        web_enabled=False,
+        topic_partitions=2,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+    )
+
+
+class DeadLetters:
+    """Sends inputs that could not be accepted to ``pmf.dead-letter``."""
+
+    def __init__(self, producer: KafkaProducer, metrics: Metrics) -> None:
+        self.producer = producer
+        self.metrics = metrics
+
+    def send(self, source_topic: str, reason: str, payload: bytes | str) -> None:
+        """Record one rejected input with its reason and original payload."""
+        text = (
+            payload.decode("utf-8", "replace")
+            if isinstance(payload, bytes)
+            else payload
+        )
+        body = {
+            "source_topic": source_topic,
+            "reason": reason,
+            "payload": text[:64_000],
+            "rejected_at": iso(utc_now()),
+        }
+        self.producer.send(DEAD_LETTER_TOPIC, value=json.dumps(body).encode())
+        self.producer.flush(timeout=30)
+        self.metrics.dead_letters.labels(reason.split(" ")[0]).inc()
+
+
+def decode_event(raw: bytes) -> EventEnvelope:
+    """An event envelope from a topic message (upcast to current versions)."""
+    return upcast(EventEnvelope.from_json(raw))
+
+
+def event_handler(
+    applier: StreamApplier, dead_letters: DeadLetters, metrics: Metrics, topic: str
+) -> Callable[[bytes], None]:
+    """The blocking body of an agent that applies pmf events exactly once."""
+    name = applier.projection.name
+
+    def handle(raw: bytes) -> None:
+        try:
+            event = decode_event(raw)
+        except ValueError as exc:
+            dead_letters.send(topic, f"undecodable event: {exc}"[:500], raw)
+            return
+        if applier.apply(event):
+            metrics.events_consumed.labels(name, event.type).inc()
+            lag = (utc_now() - event.recorded_at).total_seconds()
+            metrics.processing_latency.labels(name).observe(max(lag, 0.0))
+
+    return handle
+
+
+RETRIES = 5
+
+
+def add_agent(
+    app: faust.App,
+    topics: list[str],
+    handle: Callable[[bytes], Any],
+    name: str,
+    dead_letters: DeadLetters,
+) -> None:
+    """An agent on ``topics`` that calls ``handle`` for each message in turn.
+
+    A failure is retried with back-off (a database restarting); a message that
+    still fails goes to the dead-letter topic with the error, so it is never
+    lost silently and never stops the agent.
+    """
+    channel = app.topic(*topics, key_serializer="raw", value_serializer="raw")
+
+    async def agent(stream: Any) -> None:
+        async for value in stream:
+            for attempt in range(1, RETRIES + 1):
+                try:
+                    await asyncio.to_thread(handle, value)
+                    break
+                except Exception as exc:
+                    log.exception("%s failed on a message (try %d)", name, attempt)
+                    if attempt == RETRIES:
+                        reason = f"processing failed: {exc!r}"[:500]
+                        await asyncio.to_thread(
+                            dead_letters.send, ",".join(topics), reason, value
+                        )
+                    else:
+                        await asyncio.sleep(0.5 * 2**attempt)
+
+    app.agent(channel, name=name)(agent)

@@ -1,0 +1,100 @@
+"""Session-wide real parts: one Kafka broker and one PostgreSQL server.
+
+They start only when a test asks for them, and a failure to start fails
+those tests (never a skip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.kafka import Broker
+from tests.support.postgres import (
+    free_port,
+    start_private_postgres,
+    stop_private_postgres,
+)
+from tests.support.processes import Process
+
+DATABASES = [
+    "pmf_indicators",
+    "pmf_returns",
+    "pmf_assessment",
+    "pmf_reporting",
+    "pmf_test",
+]
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bootstrap address of a real Kafka broker for this test session."""
+    broker = Broker(tmp_path_factory.mktemp("kafka"))
+    try:
+        yield broker.start()
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a private PostgreSQL server (append ``/<database>``)."""
+    run_dir = tmp_path_factory.mktemp("postgres")
+    port = free_port()
+    try:
+        yield start_private_postgres(run_dir, port, DATABASES)
+    finally:
+        stop_private_postgres(run_dir, port)
+
+
+class Distributed:
+    """The four services as separate ``pmf serve`` processes on Kafka and PostgreSQL."""
+
+    def __init__(self, work: Path, kafka: str, postgres: str) -> None:
+        self.work = work
+        self.kafka = kafka
+        self.postgres = postgres
+        self.ports = {name: free_port() for name in SERVICES}
+        self.procs: dict[str, Process] = {}
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def start(self, name: str) -> None:
+        env = {
+            "PMF_MODE": "distributed",
+            "PMF_KAFKA_BOOTSTRAP": self.kafka,
+            "PMF_DATABASE_URL": f"{self.postgres}/pmf_{name}",
+        }
+        log = self.work / f"{name}-{len(list(self.work.glob(name + '*')))}.log"
+        self.procs[name] = Process(
+            ["serve", name, "--port", str(self.ports[name])], env, log
+        )
+
+    def wait_ready(self, name: str) -> None:
+        self.procs[name].wait_http(f"{self.url(name)}/readyz", timeout=120)
+
+    def stop(self, name: str) -> None:
+        self.procs[name].stop()
+
+
+SERVICES = ("indicators", "returns", "assessment", "reporting")
+
+
+@pytest.fixture(scope="session")
+def distributed(
+    tmp_path_factory: pytest.TempPathFactory, kafka: str, postgres: str
+) -> Iterator[Distributed]:
+    """All four services running distributed for this test session."""
+    system = Distributed(tmp_path_factory.mktemp("distributed"), kafka, postgres)
+    try:
+        for name in SERVICES:
+            system.start(name)
+        for name in SERVICES:
+            system.wait_ready(name)
+        yield system
+    finally:
+        for name in list(system.procs):
+            system.stop(name)

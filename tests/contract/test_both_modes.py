@@ -1,0 +1,46 @@
+"""The same scenario through both modes gives the same framework."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Distributed
+from tests.contract import scenario
+from tests.support.postgres import free_port
+from tests.support.processes import Process, without_timestamps
+
+pytestmark = [pytest.mark.contract, pytest.mark.e2e]
+
+
+@pytest.fixture
+def embedded_url(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    proc = Process(
+        ["run", "--port", str(port), "--data-dir", str(tmp_path / "data")],
+        {},
+        tmp_path / "pmf.log",
+    )
+    try:
+        proc.wait_http(f"http://127.0.0.1:{port}/healthz")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.stop()
+
+
+def test_embedded_and_distributed_answer_the_same(
+    embedded_url: str, distributed: Distributed
+) -> None:
+    embedded = scenario.Endpoints.single(embedded_url)
+    spread = scenario.Endpoints(
+        indicators=distributed.url("indicators"),
+        returns=distributed.url("returns"),
+        assessment=distributed.url("assessment"),
+        reporting=distributed.url("reporting"),
+    )
+    assert scenario.run(embedded) == scenario.run(spread)
+    one = scenario.settled_framework(embedded, timeout=5)
+    other = scenario.settled_framework(spread, timeout=120)
+    assert without_timestamps(other) == without_timestamps(one)
