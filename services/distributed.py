@@ -10,6 +10,8 @@ embedded mode do the work, so both modes give the same answers.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +104,9 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         nonlocal faust_app
         projection.create_schema(engine)
         if faust_app is None:
-            faust_app = make_faust_app(name, settings.kafka_bootstrap)
+            faust_app = make_faust_app(
+                name, settings.kafka_bootstrap, settings.data_dir
+            )
         applier = StreamApplier(projection, engine, sink=sink)
         for topic in topics:
             handle = event_handler(applier, dead_letters, metrics, topic)
@@ -148,10 +152,28 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         consume(framework_projection(), list(TOPICS.values()), store)
         routers = [reporting_router(FrameworkQueries(engine))]
 
+    closers: list[Any] = [producer, engine]
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        relay.start(settings.relay_interval_seconds)
+        try:
+            yield
+        finally:
+            relay.stop()
+            for closer in closers:
+                close = getattr(closer, "close", None) or closer.dispose
+                close()
+
     app = create_app(
-        f"pmf {name}", routers, metrics=metrics, tokens=tokens, readiness=readiness
+        f"pmf {name}",
+        routers,
+        metrics=metrics,
+        tokens=tokens,
+        readiness=readiness,
+        lifespan=lifespan,
     )
-    return ServiceProcess(name, app, faust_app, relay, closers=[producer, engine])
+    return ServiceProcess(name, app, faust_app, relay, closers=closers)
 
 
 def serve_service(name: str, host: str | None = None, port: int | None = None) -> None:
@@ -163,19 +185,10 @@ def serve_service(name: str, host: str | None = None, port: int | None = None) -
     proc = build_service(name, settings)
     host = host or settings.host
     port = port or (settings.port if settings.port != 8000 else SERVICE_PORTS[name])
-    if proc.relay is not None:
-        proc.relay.start(settings.relay_interval_seconds)
-    try:
-        if proc.faust_app is None:
-            uvicorn.run(proc.app, host=host, port=port, log_level="info")
-        else:
-            from shared.messaging.faust_host import run_with_faust
+    # The relay starts and stops with the app's lifespan, which both hosts run.
+    if proc.faust_app is None:
+        uvicorn.run(proc.app, host=host, port=port, log_level="info")
+    else:
+        from shared.messaging.faust_host import run_with_faust
 
-            run_with_faust(proc.app, proc.faust_app, host, port)
-    finally:
-        if proc.relay is not None:
-            proc.relay.stop()
-        for closer in proc.closers:
-            close = getattr(closer, "close", None) or getattr(closer, "dispose", None)
-            if close is not None:
-                close()
+        run_with_faust(proc.app, proc.faust_app, host, port)

@@ -67,6 +67,7 @@ class Distributed:
             "PMF_MODE": "distributed",
             "PMF_KAFKA_BOOTSTRAP": self.kafka,
             "PMF_DATABASE_URL": f"{self.postgres}/pmf_{name}",
+            "PMF_DATA_DIR": str(self.work / f"data-{name}"),
         }
         log = self.work / f"{name}-{len(list(self.work.glob(name + '*')))}.log"
         self.procs[name] = Process(

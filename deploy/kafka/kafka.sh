@@ -27,7 +27,7 @@ POM="$HERE/pom.xml"
 VERSION="$(sed -n 's:.*<kafka\.version>\(.*\)</kafka\.version>.*:\1:p' "$POM" | head -n1)"
 [[ -n "$VERSION" ]] || { echo "kafka.sh: no <kafka.version> in $POM" >&2; exit 2; }
 
-CACHE_DIR="${PMF_CACHE_DIR:-$HOME/.cache/pmf}"
+CACHE_DIR="${PMF_CACHE_DIR:-${HOME:-/tmp}/.cache/pmf}"
 LIBS="${KAFKA_LIBS:-$CACHE_DIR/kafka-$VERSION/libs}"
 MARKER="$LIBS/.complete"
 RUN_DIR="${KAFKA_DIR:-$REPO/.run/kafka}"

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -26,10 +27,12 @@ from shared.observability.metrics import Metrics
 log = logging.getLogger(__name__)
 
 
-def make_faust_app(service: str, bootstrap: str) -> faust.App:
+def make_faust_app(service: str, bootstrap: str, datadir: Path) -> faust.App:
     """A Faust app for one service's consumers (at-least-once, memory store)."""
+    datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
         f"pmf-{service}",
+        datadir=str(datadir / f"faust-{service}"),
         broker=f"kafka://{bootstrap}",
         store="memory://",
         web_enabled=False,

@@ -34,7 +34,7 @@ def ensure_topics(bootstrap: str, partitions: int = 2, replication: int = 1) -> 
         ]
         if missing:
             try:
-                admin.create_topics(missing)
+                admin.create_topics(missing, wait_for_metadata=True)
             except TopicAlreadyExistsError:
                 log.info("topics created concurrently by another service")
     finally:
