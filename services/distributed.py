@@ -10,7 +10,7 @@ embedded mode do the work, so both modes give the same answers.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.engine import Engine
 
 from shared.events.catalogue import LAA_TOPIC, TOPICS
-from shared.events.envelope import Metadata
+from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
 from shared.http.app_factory import ReadinessCheck, create_app
@@ -89,11 +89,12 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     tokens.create_schema()
     producer = make_producer(settings.kafka_bootstrap)
     dead_letters = DeadLetters(producer, metrics)
-    store.on_append(
-        lambda recorded: [
-            metrics.events_appended.labels(e.type).inc() for e in recorded
-        ]
-    )
+
+    def count_appended(recorded: Sequence[EventEnvelope]) -> None:
+        for event in recorded:
+            metrics.events_appended.labels(event.type).inc()
+
+    store.on_append(count_appended)
     relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
     readiness = [_db_ready(engine), _relay_ready(relay)]
     faust_app: faust.App | None = None
