@@ -140,11 +140,14 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         routers = [returns_router(service)]
     elif name == "assessment":
         from services.assessment.api import build_router as assessment_router
+        from services.assessment.challenges import ChallengeService
         from services.assessment.policy import assessment_policy
         from services.assessment.queries import AssessmentQueries
 
         consume(assessment_policy(), [TOPICS["indicators"], TOPICS["returns"]], store)
-        routers = [assessment_router(AssessmentQueries(engine))]
+        routers = [
+            assessment_router(AssessmentQueries(engine), ChallengeService(store))
+        ]
     else:
         from services.reporting.api import build_router as reporting_router
         from services.reporting.projections import framework_projection

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from services.assessment.api import build_router as assessment_router
+from services.assessment.challenges import ChallengeService
 from services.assessment.policy import assessment_policy
 from services.assessment.queries import AssessmentQueries
 from services.indicators.api import build_router as indicators_router
@@ -64,6 +65,7 @@ class EmbeddedSystem:
         self.returns = ReturnsService(self.store)
         self.framework = FrameworkQueries(self.engine)
         self.assessments = AssessmentQueries(self.engine)
+        self.challenges = ChallengeService(self.store)
 
     def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
@@ -97,7 +99,7 @@ class EmbeddedSystem:
                 reporting_router(self.framework),
                 indicators_router(self.indicators),
                 returns_router(self.returns),
-                assessment_router(self.assessments),
+                assessment_router(self.assessments, self.challenges),
             ],
             metrics=self.metrics,
             tokens=self.tokens,

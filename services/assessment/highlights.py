@@ -70,8 +70,18 @@ def board_highlights(
     )
 
 
-def _concern_order(entry: tuple[str, Assessment, Status]) -> tuple[int, float, str]:
-    code, assessment, _ = entry
+def concern_severity(assessment: Assessment) -> float:
+    """How far short of target an indicator is, for ordering areas of concern.
+
+    |gap| for a computed RED or AMBER; -1 (after every shortfall) when the
+    projection is on target or the indicator is not assessed. Sorting by
+    severity descending, then code, gives "worst gap first".
+    """
     if assessment.gap is None or assessment.status not in ("RED", "AMBER"):
-        return (1, 0.0, code)
-    return (0, -abs(assessment.gap), code)
+        return -1.0
+    return abs(assessment.gap)
+
+
+def _concern_order(entry: tuple[str, Assessment, Status]) -> tuple[float, str]:
+    code, assessment, _ = entry
+    return (-concern_severity(assessment), code)

@@ -1,119 +1,162 @@
-"""When indicator or return events arrive, then reassess the indicators touched.
+"""When indicator, return or round events arrive, then reassess what they touch.
 
-The policy keeps each indicator's facts (definition and results) in its own
-table, re-runs the pure rules for only the indicators an event touches (all
-of them for a settings change), and emits ``AssessmentChanged`` only when the
-answer differs from the last one, so the log does not fill with repeats.
+The policy keeps each indicator's facts, re-runs the pure rules for only the
+indicators an event touches (all of them for a settings change or a round
+event), and emits ``AssessmentChanged`` only when an answer differs from the
+last one, so the log does not fill with repeats. Each indicator has a
+current assessment (all results; missing and stale returns judged at the
+latest round that is closed or past its deadline) and one assessment per
+round (results up to the round's period end). Flags in a round become
+``ChallengeRaised`` events once the round is closed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from shared.events.catalogue import current_version
+from shared.events.definitions import INDICATOR_EVENT_TYPES
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
 from shared.messaging.consumers import ApplyContext, Projection
 
-from .assess import assess
+from . import state
+from .assess import assess, decided_status
 from .definitions import apply_indicator_event, to_definition
-from .facts import FrameworkSettings, Result
-from .tables import framework_settings, indicator_facts, metadata
+from .facts import FrameworkSettings, Result, RoundContext
+from .highlights import concern_severity
+from .state import RoundFacts, dumps
+from .tables import framework_settings, metadata, rounds
 
 ACTOR = "service:assessment"
-INDICATOR_EVENTS = (
-    "IndicatorRegistered",
-    "IndicatorAmended",
-    "LeadOrganisationAssigned",
-    "NamedLeadAssigned",
-    "BaselineRecorded",
-    "TargetSet",
-    "MilestonesSet",
-    "IndicatorRetired",
-)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+def _event(event_type: str, data: dict[str, Any]) -> NewEvent:
+    return NewEvent(
+        type=event_type, data=data, schema_version=current_version(event_type)
+    )
 
 
-def _row(conn: Connection, code: str) -> dict[str, Any]:
-    t = indicator_facts
-    row = conn.execute(sa.select(t).where(t.c.code == code)).mappings().first()
-    if row is None:
-        conn.execute(t.insert().values(code=code, results="[]"))
-        return {"code": code, "definition": None, "results": [], "assessment": None}
+def answer(
+    conn: Any,
+    row: dict[str, Any],
+    settings: FrameworkSettings,
+    at: RoundFacts | None,
+    for_round: bool,
+) -> dict[str, Any]:
+    """One assessment as event data: the rules' answer plus the decision on it."""
+    definition = row["definition"]
+    results = [Result.from_dict(r) for r in row["results"]]
+    context = None
+    if at is not None:
+        results_used = (
+            [r for r in results if r.period_end <= at.period_end]
+            if for_round
+            else results
+        )
+        context = RoundContext(
+            at.id, at.period_end, at.reached, at.in_scope(definition)
+        )
+    else:
+        results_used = results
+    a = assess(to_definition(definition), results_used, settings, context)
+    decision = state.load_decision(conn, at.id, row["code"]) if at else None
+    prediction = a.latest.prediction if a.latest else None
+    decided = (
+        decided_status(a.status, decision["decision"], prediction) if decision else None
+    )
     return {
-        "code": code,
-        "definition": json.loads(row["definition"]) if row["definition"] else None,
-        "results": json.loads(row["results"]),
-        "assessment": json.loads(row["assessment"]) if row["assessment"] else None,
+        "indicator_code": row["code"],
+        "round_id": at.id if for_round and at else None,
+        "at_round": at.id if at else None,
+        "in_scope": at.in_scope(definition) if at else None,
+        **a.to_dict(),
+        "computed_status": a.status,
+        "decision": decision,
+        "decided_status": decided,
+        "shown_status": decided or a.status,
+        "severity": concern_severity(a),
     }
 
 
-def _save(conn: Connection, row: dict[str, Any]) -> None:
-    t = indicator_facts
-    conn.execute(
-        t.update()
-        .where(t.c.code == row["code"])
-        .values(
-            definition=_dumps(row["definition"]) if row["definition"] else None,
-            results=_dumps(row["results"]),
-            assessment=_dumps(row["assessment"]) if row["assessment"] else None,
-        )
-    )
+def _latest_reached(all_rounds: Sequence[RoundFacts]) -> RoundFacts | None:
+    reached = [r for r in all_rounds if r.reached]
+    return max(reached, key=lambda r: (r.period_end, r.id)) if reached else None
 
 
-def current_settings(conn: Connection) -> FrameworkSettings:
-    """The framework settings the assessment is applying."""
-    raw = conn.execute(sa.select(framework_settings.c.data)).scalar()
-    if raw is None:
-        return FrameworkSettings()
-    d = json.loads(raw)
-    return FrameworkSettings(
-        rag_mode=d["rag_mode"],
-        amber_fraction=float(d["amber_fraction"]),
-        significance=float(d["significance"]),
-    )
-
-
-def _reassess(ctx: ApplyContext, row: dict[str, Any], cause: EventEnvelope) -> None:
+def reassess(
+    ctx: ApplyContext,
+    code: str,
+    cause: EventEnvelope | Metadata,
+    rounds_to_do: Sequence[RoundFacts] | None = None,
+    raise_in: frozenset[str] = frozenset(),
+) -> None:
+    """Recompute one indicator's current and round assessments; emit changes."""
+    row = state.load_indicator(ctx.conn, code)
     if row["definition"] is None:
         return
-    results = [Result.from_dict(r) for r in row["results"]]
-    answer = assess(
-        to_definition(row["definition"]), results, current_settings(ctx.conn)
-    )
-    data = {"indicator_code": row["code"], **answer.to_dict()}
-    if data == row["assessment"]:
-        return
-    row["assessment"] = data
-    ctx.emit(
-        f"assessment:{row['code']}",
-        [
-            NewEvent(
-                type="AssessmentChanged",
-                data=data,
-                schema_version=current_version("AssessmentChanged"),
+    meta = cause if isinstance(cause, Metadata) else Metadata().caused_by(cause, ACTOR)
+    settings = state.load_settings(ctx.conn)
+    all_rounds = state.load_rounds(ctx.conn)
+    current = answer(ctx.conn, row, settings, _latest_reached(all_rounds), False)
+    if current != row["assessment"]:
+        row["assessment"] = current
+        state.save_indicator(ctx.conn, row)
+        ctx.emit(f"assessment:{code}", [_event("AssessmentChanged", current)], meta)
+    for r in all_rounds if rounds_to_do is None else rounds_to_do:
+        _reassess_round(ctx, row, settings, r, meta, raise_now=r.id in raise_in)
+
+
+def _reassess_round(
+    ctx: ApplyContext,
+    row: dict[str, Any],
+    settings: FrameworkSettings,
+    r: RoundFacts,
+    meta: Metadata,
+    raise_now: bool,
+) -> None:
+    code = row["code"]
+    before, raised = state.load_round_assessment(ctx.conn, r.id, code)
+    data = answer(ctx.conn, row, settings, r, True)
+    events: list[NewEvent] = []
+    if data != before:
+        events.append(_event("AssessmentChanged", data))
+    if r.closed or raise_now:
+        for flag in data["flags"]:
+            if flag["code"] in raised:
+                continue
+            raised.append(flag["code"])
+            events.append(
+                _event(
+                    "ChallengeRaised",
+                    {
+                        "indicator_code": code,
+                        "round_id": r.id,
+                        "flag": flag["code"],
+                        "explanation": flag["explanation"],
+                        "computed_status": data["computed_status"],
+                        "prediction": (data["latest"] or {}).get("prediction"),
+                    },
+                )
             )
-        ],
-        Metadata().caused_by(cause, ACTOR),
-    )
+    if events:
+        state.save_round_assessment(ctx.conn, r.id, code, data, raised)
+        ctx.emit(f"assessment:{r.id}:{code}", events, meta)
 
 
 def _on_indicator(ctx: ApplyContext, e: EventEnvelope) -> None:
-    row = _row(ctx.conn, e.data["code"])
+    row = state.load_indicator(ctx.conn, e.data["code"])
     row["definition"] = apply_indicator_event(row["definition"], e.type, e.data)
-    _reassess(ctx, row, e)
-    _save(ctx.conn, row)
+    state.save_indicator(ctx.conn, row)
+    reassess(ctx, row["code"], e)
 
 
 def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
     d = e.data
-    row = _row(ctx.conn, d["indicator_code"])
+    row = state.load_indicator(ctx.conn, d["indicator_code"])
     source = "laa" if e.type == "LaaResultReceived" else "lead"
     row["results"].append(
         {
@@ -123,20 +166,47 @@ def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
             "source": source,
         }
     )
-    _reassess(ctx, row, e)
-    _save(ctx.conn, row)
+    state.save_indicator(ctx.conn, row)
+    reassess(ctx, row["code"], e)
 
 
 def _on_settings(ctx: ApplyContext, e: EventEnvelope) -> None:
-    t = framework_settings
-    raw = _dumps(e.data)
-    if ctx.conn.execute(t.update().where(t.c.id == 1).values(data=raw)).rowcount == 0:
-        ctx.conn.execute(t.insert().values(id=1, data=raw))
-    codes = [r[0] for r in ctx.conn.execute(sa.select(indicator_facts.c.code))]
-    for code in sorted(codes):
-        row = _row(ctx.conn, code)
-        _reassess(ctx, row, e)
-        _save(ctx.conn, row)
+    state.upsert(ctx.conn, framework_settings, {"id": 1}, data=dumps(e.data))
+    for code in state.all_codes(ctx.conn):
+        reassess(ctx, code, e)
+
+
+def _round(ctx: ApplyContext, round_id: str) -> RoundFacts | None:
+    return next((r for r in state.load_rounds(ctx.conn) if r.id == round_id), None)
+
+
+def _on_round_opened(ctx: ApplyContext, e: EventEnvelope) -> None:
+    d = e.data
+    state.upsert(
+        ctx.conn,
+        rounds,
+        {"id": d["id"]},
+        period_end=d["period_end"],
+        scope=json.dumps(d["scope"]) if d.get("scope") is not None else None,
+        closed=False,
+        deadline_passed=False,
+    )
+    opened = _round(ctx, d["id"])
+    assert opened is not None
+    for code in state.all_codes(ctx.conn):
+        reassess(ctx, code, e, rounds_to_do=[opened])
+
+
+def _on_round_reached(ctx: ApplyContext, e: EventEnvelope) -> None:
+    column = "closed" if e.type == "RoundClosed" else "deadline_passed"
+    ctx.conn.execute(
+        rounds.update().where(rounds.c.id == e.data["id"]).values({column: True})
+    )
+    reached = _round(ctx, e.data["id"])
+    if reached is None:
+        return
+    for code in state.all_codes(ctx.conn):
+        reassess(ctx, code, e, rounds_to_do=[reached])
 
 
 def _create(engine: Engine) -> None:
@@ -144,13 +214,16 @@ def _create(engine: Engine) -> None:
 
 
 def assessment_policy() -> Projection:
-    """The assessment consumer: indicator and return events in, assessments out."""
-    handlers = dict.fromkeys(INDICATOR_EVENTS, _on_indicator)
+    """The assessment consumer: indicator, return and round events in."""
+    handlers = dict.fromkeys(INDICATOR_EVENT_TYPES, _on_indicator)
     handlers.update(
         {
             "ReturnSubmitted": _on_result,
             "LaaResultReceived": _on_result,
             "FrameworkSettingsChanged": _on_settings,
+            "RoundOpened": _on_round_opened,
+            "RoundClosed": _on_round_reached,
+            "RoundDeadlinePassed": _on_round_reached,
         }
     )
     return Projection(name="assessment", handlers=handlers, create_schema=_create)

@@ -8,29 +8,47 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .tables import indicator_facts
+from shared.errors import NotFound
+
+from .tables import indicator_facts, round_assessments, rounds
 
 
 class AssessmentQueries:
-    """Current assessments, as the assessment service last computed them."""
+    """Assessments as the assessment service last computed them."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def all(
-        self, flag: str | None = None, status: str | None = None
+    def list(
+        self,
+        round_id: str | None = None,
+        flag: str | None = None,
+        status: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Every assessed indicator, filtered by a flag code or a status."""
-        t = indicator_facts
+        """Current assessments, or those at a round; filtered by flag or status."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(t.c.assessment)
-                .where(t.c.assessment.is_not(None))
-                .order_by(t.c.code)
-            ).scalars()
-            found = [json.loads(r) for r in rows]
+            if round_id is None:
+                t = indicator_facts
+                query = sa.select(t.c.assessment).where(t.c.assessment.is_not(None))
+                found = [
+                    json.loads(r)
+                    for r in conn.execute(query.order_by(t.c.code)).scalars()
+                ]
+            else:
+                known = conn.execute(
+                    sa.select(rounds.c.id).where(rounds.c.id == round_id)
+                ).first()
+                if known is None:
+                    raise NotFound(f"No round {round_id!r}")
+                r = round_assessments
+                query = (
+                    sa.select(r.c.data)
+                    .where(r.c.round_id == round_id)
+                    .order_by(r.c.code)
+                )
+                found = [json.loads(x) for x in conn.execute(query).scalars()]
         if flag:
             found = [a for a in found if any(f["code"] == flag for f in a["flags"])]
         if status:
-            found = [a for a in found if a["status"] == status]
+            found = [a for a in found if status in (a["status"], a["shown_status"])]
         return found

@@ -78,6 +78,8 @@ def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
 
 
 def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:
+    if e.data.get("round_id"):
+        return  # round assessments feed the round reports, not the framework
     code = e.data["indicator_code"]
     row = _load(ctx, code)
     row["assessment"] = dict(e.data)

@@ -45,6 +45,11 @@ def framework_entry(
         "significantly_improved": a.get("significantly_improved", False),
         "very_good_performance": a.get("very_good_performance", False),
         "flags": a.get("flags", []),
+        "computed_status": a.get("computed_status", "GREY"),
+        "decision": a.get("decision"),
+        "decided_status": a.get("decided_status"),
+        "shown_status": a.get("shown_status", a.get("status", "GREY")),
+        "assessed_at_round": a.get("at_round"),
     }
 
 

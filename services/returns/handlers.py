@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -48,8 +49,11 @@ def _event(event_type: str, data: dict[str, Any]) -> NewEvent:
 class ReturnsService:
     """Accepts results and manages collection rounds."""
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(
+        self, store: EventStore, today: Callable[[], date] = date.today
+    ) -> None:
         self.store = store
+        self.today = today
 
     def indicator(self, conn: Connection, code: str) -> sa.RowMapping | None:
         """What returns knows of indicator ``code``."""
@@ -213,8 +217,30 @@ class ReturnsService:
         }
         if data["scope"]:
             self._check_scope(data["scope"])
-        self.store.append(stream, 0, [_event("RoundOpened", data)], meta)
+        events = [_event("RoundOpened", data)]
+        if cmd["deadline"] < self.today():
+            events.append(_event("RoundDeadlinePassed", {"id": rid}))
+        self.store.append(stream, 0, events, meta)
         return self.get_round(rid)
+
+    def mark_deadlines(self, meta: Metadata) -> list[str]:
+        """Record that open rounds' deadlines have passed (safe to repeat)."""
+        marked = []
+        today = self.today().isoformat()
+        for r in rounds.fold_all(self.store.read_streams_like("round:")):
+            if r.closed or r.deadline_passed or r.deadline >= today:
+                continue
+            try:
+                self.store.append(
+                    rounds.stream_of(r.id),
+                    r.version,
+                    [_event("RoundDeadlinePassed", {"id": r.id})],
+                    meta,
+                )
+                marked.append(r.id)
+            except Conflict:
+                continue  # another instance recorded it first
+        return marked
 
     def _check_scope(self, scope: list[str]) -> None:
         with self.store.engine.connect() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from shared.events.envelope import EventEnvelope
@@ -24,12 +24,14 @@ class Round:
     deadline: str
     scope: list[str] | None
     closed: bool = False
+    deadline_passed: bool = False
     version: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready round."""
         d = asdict(self)
         d["status"] = "closed" if self.closed else "open"
+        d.pop("version")
         return d
 
     def in_scope(self, ind: Mapping[str, Any]) -> bool:
@@ -54,9 +56,9 @@ def fold(events: Iterable[EventEnvelope]) -> Round | None:
                 version=e.stream_version,
             )
         elif e.type == "RoundClosed" and state is not None:
-            state = Round(
-                **{**asdict(state), "closed": True, "version": e.stream_version}
-            )
+            state = replace(state, closed=True, version=e.stream_version)
+        elif e.type == "RoundDeadlinePassed" and state is not None:
+            state = replace(state, deadline_passed=True, version=e.stream_version)
     return state
 
 

@@ -23,6 +23,7 @@ CURRENT_VERSIONS: Final[dict[str, int]] = {
     "FrameworkSettingsChanged": 1,
     "RoundOpened": 1,
     "RoundClosed": 1,
+    "RoundDeadlinePassed": 1,
     "ReturnSubmitted": 1,
     "LaaResultReceived": 1,
     "ReturnRejected": 1,
@@ -55,6 +56,7 @@ SERVICE_OF: Final[dict[str, str]] = {
         [
             "RoundOpened",
             "RoundClosed",
+            "RoundDeadlinePassed",
             "ReturnSubmitted",
             "LaaResultReceived",
             "ReturnRejected",

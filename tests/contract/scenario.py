@@ -81,6 +81,12 @@ INDICATORS: list[dict[str, Any]] = [
     },
 ]
 
+EXPECTED_FLAGS = {
+    "NI 50": [],
+    "NI 112": ["MISSING_RETURN", "STALE_RESULT"],
+    "NI 71": ["NO_LEAD"],
+    "LOCAL 01": ["NO_PREDICTION", "MISSING_RETURN", "NO_TARGET", "NO_LEAD"],
+}
 EXPECTED_STATUS = {
     "NI 50": "GREEN",
     "NI 112": "RED",
@@ -223,6 +229,15 @@ def run(ep: Endpoints, headers: dict[str, str] | None = None) -> dict[str, Any]:
         ]
         outcome = _ok(http.post(f"{ep.returns}/api/v1/laa-results", json=batch))
         _ok(http.post(f"{ep.returns}/api/v1/rounds/2009-H2/close"))
+
+        def decide() -> dict[str, Any]:
+            url = f"{ep.assessment}/api/v1/challenges/NI%20112/2009-H2/decision"
+            body = {"decision": "upheld", "note": "Trend is clearly off target"}
+            return _ok(http.post(url, json=body))
+
+        decided = eventually(decide)
+        assert decided["computed_status"] == "RED"
+        assert decided["shown_status"] == "RED"
     return outcome
 
 
@@ -244,6 +259,9 @@ def settled_framework(ep: Endpoints, timeout: float = 90.0) -> dict[str, Any]:
         assert by_code["NI 112"]["latest_result"]["period_end"] == "2008-12-31"
         assert by_code["LOCAL 01"]["latest_result"]["value"] == 37
         assert by_code["NI 50"]["direction"] == "improving"
+        flags = {c: [f["code"] for f in by_code[c]["flags"]] for c in EXPECTED_STATUS}
+        assert flags == EXPECTED_FLAGS, flags
+        assert by_code["NI 112"]["decision"]["decision"] == "upheld"
         return fw
 
     return eventually(check, timeout=timeout)
