@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from shared.events.envelope import Metadata
 from shared.http.auth import Principal
 from shared.http.deps import require
 from shared.http.schemas import Body, LongText
@@ -54,7 +53,7 @@ def build_router(queries: AssessmentQueries, challenges: ChallengeService) -> AP
             round_id,
             body.decision,
             body.note,
-            Metadata(actor=who.actor),
+            who.meta(),
         )
 
     return router

@@ -38,7 +38,7 @@ def build_router(service: IndicatorService) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
     def meta(who: Principal) -> Metadata:
-        return Metadata(actor=who.actor)
+        return who.meta()
 
     @router.post("/indicators", status_code=201)
     def register(

@@ -1,4 +1,4 @@
-"""The framework read model: every event folded into one row per indicator.
+"""The reporting read models: every event folded into views people read.
 
 Reporting decides nothing: it records what the other services said, so it
 can be thrown away and rebuilt from the log (``pmf replay``).
@@ -16,11 +16,29 @@ from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_ev
 from shared.events.envelope import EventEnvelope, iso
 from shared.messaging.consumers import ApplyContext, Projection
 
-from .tables import framework_rows, metadata, settings_row
+from .tables import (
+    actions,
+    framework_rows,
+    metadata,
+    round_assessments,
+    rounds,
+    settings_history,
+    timeline,
+    versions,
+)
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Canonical JSON for stored documents."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _upsert(
+    ctx: ApplyContext, table: sa.Table, keys: dict[str, Any], **values: Any
+) -> None:
+    where = [table.c[k] == v for k, v in keys.items()]
+    if ctx.conn.execute(table.update().where(*where).values(**values)).rowcount == 0:
+        ctx.conn.execute(table.insert().values(**keys, **values))
 
 
 def _load(ctx: ApplyContext, code: str) -> dict[str, Any]:
@@ -41,28 +59,66 @@ def _load(ctx: ApplyContext, code: str) -> dict[str, Any]:
     }
 
 
-def _store(ctx: ApplyContext, code: str, row: dict[str, Any]) -> None:
+def _store(ctx: ApplyContext, code: str, row: dict[str, Any], **extra: Any) -> None:
     t = framework_rows
     values = {
-        "definition": _dumps(row["definition"]),
-        "results": _dumps(row["results"]),
-        "assessment": _dumps(row["assessment"]) if row["assessment"] else None,
+        "definition": dumps(row["definition"]),
+        "results": dumps(row["results"]),
+        "assessment": dumps(row["assessment"]) if row["assessment"] else None,
+        **extra,
     }
     ctx.conn.execute(t.update().where(t.c.code == code).values(**values))
+
+
+def _timeline(
+    ctx: ApplyContext,
+    e: EventEnvelope,
+    code: str,
+    kind: str,
+    data: dict[str, Any],
+    period_end: str | None = None,
+    round_id: str | None = None,
+) -> None:
+    ctx.conn.execute(
+        timeline.insert().values(
+            code=code,
+            kind=kind,
+            valid_from=iso(e.occurred_at),
+            recorded_at=iso(e.recorded_at),
+            period_end=period_end,
+            round_id=round_id,
+            event_type=e.type,
+            actor=e.actor,
+            data=dumps(data),
+        )
+    )
 
 
 def _on_indicator(ctx: ApplyContext, e: EventEnvelope) -> None:
     code = e.data["code"]
     row = _load(ctx, code)
     row["definition"] = apply_definition_event(row["definition"], e.type, e.data)
-    _store(ctx, code, row)
+    extra = (
+        {"registered_at": iso(e.occurred_at)} if e.type == "IndicatorRegistered" else {}
+    )
+    _store(ctx, code, row, **extra)
+    if row["definition"] is not None:
+        change = {k: v for k, v in e.data.items() if k != "code"}
+        _timeline(
+            ctx,
+            e,
+            code,
+            "definition",
+            {"definition": row["definition"], "change": change},
+        )
 
 
 def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
     d = e.data
-    row = _load(ctx, d["indicator_code"])
+    code = d["indicator_code"]
+    row = _load(ctx, code)
     source = "laa" if e.type == "LaaResultReceived" else "lead"
-    row["results"][d["period_end"]] = {
+    result = {
         "value": d["value"],
         "period_end": d["period_end"],
         "prediction": d.get("prediction"),
@@ -71,26 +127,110 @@ def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
         "data_quality": d.get("data_quality"),
         "source": source,
         "result_id": d.get("result_id"),
+        "correction": d["period_end"] in row["results"],
         "submitted_by": e.actor,
         "submitted_at": iso(e.recorded_at),
     }
-    _store(ctx, d["indicator_code"], row)
+    row["results"][d["period_end"]] = result
+    _store(ctx, code, row)
+    _timeline(ctx, e, code, "result", result, period_end=d["period_end"])
 
 
 def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:
-    if e.data.get("round_id"):
-        return  # round assessments feed the round reports, not the framework
     code = e.data["indicator_code"]
+    round_id = e.data.get("round_id")
+    if round_id:
+        _upsert(
+            ctx,
+            round_assessments,
+            {"round_id": round_id, "code": code},
+            data=dumps(e.data),
+        )
+        return
     row = _load(ctx, code)
     row["assessment"] = dict(e.data)
     _store(ctx, code, row)
+    _timeline(ctx, e, code, "assessment", dict(e.data))
+
+
+def _on_challenge(ctx: ApplyContext, e: EventEnvelope) -> None:
+    kind = "challenge" if e.type == "ChallengeRaised" else "decision"
+    d = e.data
+    _timeline(ctx, e, d["indicator_code"], kind, dict(d), round_id=d["round_id"])
 
 
 def _on_settings(ctx: ApplyContext, e: EventEnvelope) -> None:
-    t = settings_row
-    raw = _dumps(e.data)
-    if ctx.conn.execute(t.update().where(t.c.id == 1).values(data=raw)).rowcount == 0:
-        ctx.conn.execute(t.insert().values(id=1, data=raw))
+    ctx.conn.execute(
+        settings_history.insert().values(
+            valid_from=iso(e.occurred_at), data=dumps(e.data)
+        )
+    )
+
+
+def _on_version(ctx: ApplyContext, e: EventEnvelope) -> None:
+    d = e.data
+    snapshot = {"settings": d["settings"], "indicators": d["indicators"]}
+    _upsert(
+        ctx,
+        versions,
+        {"number": d["number"]},
+        label=d["label"],
+        note=d.get("note"),
+        published_at=iso(e.occurred_at),
+        published_by=e.actor,
+        snapshot=dumps(snapshot),
+    )
+
+
+def _on_round(ctx: ApplyContext, e: EventEnvelope) -> None:
+    rid = e.data["id"]
+    raw = ctx.conn.execute(sa.select(rounds.c.data).where(rounds.c.id == rid)).scalar()
+    current = json.loads(raw) if raw else {}
+    if e.type == "RoundOpened":
+        current = {**e.data, "closed": False, "deadline_passed": False}
+        current["opened_at"] = iso(e.occurred_at)
+    elif e.type == "RoundClosed":
+        current["closed"] = True
+        current["closed_at"] = iso(e.occurred_at)
+    else:
+        current["deadline_passed"] = True
+    _upsert(ctx, rounds, {"id": rid}, data=dumps(current))
+
+
+def _on_action(ctx: ApplyContext, e: EventEnvelope) -> None:
+    d = e.data
+    aid = d["id"]
+    raw = ctx.conn.execute(
+        sa.select(actions.c.data).where(actions.c.id == aid)
+    ).scalar()
+    current = json.loads(raw) if raw else {}
+    if e.type == "ActionAssigned":
+        current = {
+            **d,
+            "completed": False,
+            "completed_at": None,
+            "assigned_by": e.actor,
+        }
+    else:
+        current.update(
+            completed=True, completed_at=iso(e.occurred_at), outcome=d.get("note")
+        )
+    _upsert(
+        ctx,
+        actions,
+        {"id": aid},
+        code=current["indicator_code"],
+        round_id=current.get("round_id"),
+        data=dumps(current),
+    )
+    _timeline(
+        ctx,
+        e,
+        current["indicator_code"],
+        "action",
+        current,
+        round_id=current.get("round_id"),
+    )
 
 
 def _create(engine: Engine) -> None:
@@ -98,14 +238,22 @@ def _create(engine: Engine) -> None:
 
 
 def framework_projection() -> Projection:
-    """The reporting read model of the framework."""
+    """Every reporting read model."""
     handlers = dict.fromkeys(INDICATOR_EVENT_TYPES, _on_indicator)
     handlers.update(
         {
             "ReturnSubmitted": _on_result,
             "LaaResultReceived": _on_result,
             "AssessmentChanged": _on_assessment,
+            "ChallengeRaised": _on_challenge,
+            "ChallengeDecided": _on_challenge,
             "FrameworkSettingsChanged": _on_settings,
+            "FrameworkVersionPublished": _on_version,
+            "RoundOpened": _on_round,
+            "RoundClosed": _on_round,
+            "RoundDeadlinePassed": _on_round,
+            "ActionAssigned": _on_action,
+            "ActionCompleted": _on_action,
         }
     )
     return Projection(

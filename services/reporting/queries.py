@@ -1,14 +1,19 @@
-"""Queries over the reporting read model."""
+"""Queries over the reporting read models: the framework now, as of a time or
+a version, version diffs and indicator histories."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from .tables import framework_rows, settings_row
+from shared.errors import Invalid, NotFound
+from shared.events.envelope import iso
+
+from .tables import framework_rows, settings_history, timeline, versions
 
 DEFAULT_SETTINGS = {
     "rag_mode": "red_green",
@@ -16,6 +21,22 @@ DEFAULT_SETTINGS = {
     "significance": 0.10,
 }
 GREY_UNASSESSED = "Not assessed yet"
+COMPARED_FIELDS = (
+    "title",
+    "outcome",
+    "polarity",
+    "unit",
+    "frequency",
+    "laa",
+    "measurable",
+    "lead_organisation",
+    "named_lead",
+    "tolerance",
+    "baseline",
+    "target",
+    "milestones",
+    "retired",
+)
 
 
 def latest_result(results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -27,42 +48,71 @@ def latest_result(results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
 
 def framework_entry(
     definition: dict[str, Any],
-    results: dict[str, dict[str, Any]],
+    latest: dict[str, Any] | None,
     assessment: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """One indicator as the framework shows it: definition, result, assessment."""
     a = assessment or {}
+    status = a.get("status", "GREY")
     return {
         **definition,
-        "latest_result": latest_result(results),
-        "status": a.get("status", "GREY"),
+        "latest_result": latest,
+        "status": status,
         "status_explanation": a.get("explanation", GREY_UNASSESSED),
         "projection": a.get("projection"),
         "gap": a.get("gap"),
+        "tolerance_used": a.get("tolerance"),
         "expected": a.get("expected"),
         "on_trajectory": a.get("on_trajectory"),
         "direction": a.get("direction", "none"),
         "significantly_improved": a.get("significantly_improved", False),
         "very_good_performance": a.get("very_good_performance", False),
         "flags": a.get("flags", []),
-        "computed_status": a.get("computed_status", "GREY"),
+        "computed_status": a.get("computed_status", status),
         "decision": a.get("decision"),
         "decided_status": a.get("decided_status"),
-        "shown_status": a.get("shown_status", a.get("status", "GREY")),
+        "shown_status": a.get("shown_status", status),
         "assessed_at_round": a.get("at_round"),
     }
 
 
+def _counts(entries: list[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(("GREEN", "AMBER", "RED", "GREY"), 0)
+    for e in entries:
+        if not e["retired"]:
+            counts[e["status"]] += 1
+    return counts
+
+
+def parse_as_of(raw: str) -> str:
+    """An ``as_of`` parameter as a stored timestamp; a bare date means its end."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).date()
+            return f"{day.isoformat()}T23:59:59.999999Z"
+        return iso(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError as exc:
+        raise Invalid(
+            "as_of must be an ISO 8601 date or date-time, e.g. 2009-04-30T12:00:00Z",
+            "as_of",
+        ) from exc
+
+
 class FrameworkQueries:
-    """Reads of the framework read model."""
+    """Reads of the framework read models."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def settings(self) -> dict[str, Any]:
-        """Framework settings as last seen in the log."""
+    def settings(self, at: str | None = None) -> dict[str, Any]:
+        """Framework settings now, or in force at ``at``."""
+        t = settings_history
+        query = sa.select(t.c.data).order_by(t.c.valid_from.desc(), t.c.seq.desc())
+        if at is not None:
+            query = query.where(t.c.valid_from <= at)
         with self.engine.connect() as conn:
-            raw = conn.execute(sa.select(settings_row.c.data)).scalar()
+            raw = conn.execute(query.limit(1)).scalar()
         return json.loads(raw) if raw else dict(DEFAULT_SETTINGS)
 
     def current(self, include_retired: bool = True) -> dict[str, Any]:
@@ -78,12 +128,196 @@ class FrameworkQueries:
             entries.append(
                 framework_entry(
                     definition,
-                    json.loads(row["results"]),
+                    latest_result(json.loads(row["results"])),
                     json.loads(row["assessment"]) if row["assessment"] else None,
                 )
             )
-        counts = {s: 0 for s in ("GREEN", "AMBER", "RED", "GREY")}
-        for e in entries:
-            if not e["retired"]:
-                counts[e["status"]] += 1
-        return {"indicators": entries, "settings": self.settings(), "counts": counts}
+        return {
+            "indicators": entries,
+            "settings": self.settings(),
+            "counts": _counts(entries),
+            "as_of": None,
+            "version": None,
+        }
+
+    def _at(self, conn: Connection, code: str, kind: str, at: str) -> Any:
+        t = timeline
+        query = (
+            sa.select(t.c.data)
+            .where(t.c.code == code, t.c.kind == kind, t.c.valid_from <= at)
+            .order_by(t.c.valid_from.desc(), t.c.seq.desc())
+            .limit(1)
+        )
+        raw = conn.execute(query).scalar()
+        return json.loads(raw) if raw else None
+
+    def _result_at(self, conn: Connection, code: str, at: str) -> dict[str, Any] | None:
+        t = timeline
+        query = (
+            sa.select(t.c.data)
+            .where(t.c.code == code, t.c.kind == "result", t.c.valid_from <= at)
+            .order_by(t.c.period_end.desc(), t.c.valid_from.desc(), t.c.seq.desc())
+            .limit(1)
+        )
+        raw = conn.execute(query).scalar()
+        return json.loads(raw) if raw else None
+
+    def as_of(self, at: str, include_retired: bool = True) -> dict[str, Any]:
+        """The framework exactly as it stood at ``at`` (a stored timestamp)."""
+        t = framework_rows
+        entries = []
+        with self.engine.connect() as conn:
+            codes = conn.execute(
+                sa.select(t.c.code).where(t.c.registered_at <= at).order_by(t.c.code)
+            ).scalars()
+            for code in list(codes):
+                version = self._at(conn, code, "definition", at)
+                if version is None:
+                    continue
+                definition = version["definition"]
+                if definition["retired"] and not include_retired:
+                    continue
+                entries.append(
+                    framework_entry(
+                        definition,
+                        self._result_at(conn, code, at),
+                        self._at(conn, code, "assessment", at),
+                    )
+                )
+        return {
+            "indicators": entries,
+            "settings": self.settings(at),
+            "counts": _counts(entries),
+            "as_of": at,
+            "version": None,
+        }
+
+    def _version_row(self, conn: Connection, number: int) -> sa.RowMapping:
+        row = (
+            conn.execute(sa.select(versions).where(versions.c.number == number))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"No framework version {number}")
+        return row
+
+    def version(self, number: int, include_retired: bool = True) -> dict[str, Any]:
+        """The framework of published version ``number``, with results then."""
+        with self.engine.connect() as conn:
+            row = self._version_row(conn, number)
+            snapshot = json.loads(row["snapshot"])
+            at = row["published_at"]
+            entries = []
+            for definition in snapshot["indicators"]:
+                d = {k: v for k, v in definition.items() if k != "version"}
+                if d["retired"] and not include_retired:
+                    continue
+                code = d["code"]
+                entries.append(
+                    framework_entry(
+                        d,
+                        self._result_at(conn, code, at),
+                        self._at(conn, code, "assessment", at),
+                    )
+                )
+        return {
+            "indicators": entries,
+            "settings": snapshot["settings"],
+            "counts": _counts(entries),
+            "as_of": at,
+            "version": _summary(row, snapshot),
+        }
+
+    def versions(self) -> list[dict[str, Any]]:
+        """Every published version, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(versions).order_by(versions.c.number)
+            ).mappings()
+            return [_summary(r, json.loads(r["snapshot"])) for r in rows]
+
+    def diff(self, first: int, second: int) -> dict[str, Any]:
+        """What changed between two versions, field by field."""
+        with self.engine.connect() as conn:
+            a_row, b_row = (
+                self._version_row(conn, first),
+                self._version_row(conn, second),
+            )
+        a = {d["code"]: d for d in json.loads(a_row["snapshot"])["indicators"]}
+        b = {d["code"]: d for d in json.loads(b_row["snapshot"])["indicators"]}
+        added = [b[c] for c in sorted(set(b) - set(a))]
+        removed = [a[c] for c in sorted(set(a) - set(b))]
+        retired, changed = [], []
+        for code in sorted(set(a) & set(b)):
+            fields = {
+                f: {"from": a[code].get(f), "to": b[code].get(f)}
+                for f in COMPARED_FIELDS
+                if a[code].get(f) != b[code].get(f)
+            }
+            if fields.get("retired", {}).get("to") is True:
+                retired.append({"code": code, "title": b[code]["title"]})
+            if fields:
+                changed.append(
+                    {"code": code, "title": b[code]["title"], "fields": fields}
+                )
+        settings_a = json.loads(a_row["snapshot"])["settings"]
+        settings_b = json.loads(b_row["snapshot"])["settings"]
+        return {
+            "from": first,
+            "to": second,
+            "added": [{"code": d["code"], "title": d["title"]} for d in added],
+            "removed": [{"code": d["code"], "title": d["title"]} for d in removed],
+            "retired": retired,
+            "changed": changed,
+            "settings": {
+                k: {"from": settings_a.get(k), "to": settings_b.get(k)}
+                for k in sorted(set(settings_a) | set(settings_b))
+                if settings_a.get(k) != settings_b.get(k)
+            },
+        }
+
+    def history(self, code: str) -> dict[str, Any]:
+        """Everything that happened to one indicator, oldest first, who and when."""
+        t = timeline
+        with self.engine.connect() as conn:
+            known = conn.execute(
+                sa.select(framework_rows.c.definition).where(
+                    framework_rows.c.code == code
+                )
+            ).scalar()
+            if known is None or json.loads(known) is None:
+                raise NotFound(f"No indicator with code {code!r}")
+            rows = conn.execute(
+                sa.select(t).where(t.c.code == code).order_by(t.c.seq)
+            ).mappings()
+            entries = [_history_entry(r) for r in rows]
+        return {"code": code, "definition": json.loads(known), "history": entries}
+
+
+def _history_entry(row: sa.RowMapping) -> dict[str, Any]:
+    data = json.loads(row["data"])
+    if row["kind"] == "definition":
+        data = data["change"]
+    return {
+        "kind": row["kind"],
+        "event_type": row["event_type"],
+        "occurred_at": row["valid_from"],
+        "recorded_at": row["recorded_at"],
+        "actor": row["actor"],
+        "period_end": row["period_end"],
+        "round_id": row["round_id"],
+        "details": data,
+    }
+
+
+def _summary(row: sa.RowMapping, snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "number": row["number"],
+        "label": row["label"],
+        "note": row["note"],
+        "settings": snapshot["settings"],
+        "indicator_count": len(snapshot["indicators"]),
+        "published_at": row["published_at"],
+        "published_by": row["published_by"],
+    }

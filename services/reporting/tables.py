@@ -1,4 +1,11 @@
-"""Read-model tables of reporting (SQLite embedded, PostgreSQL distributed)."""
+"""Read-model tables of reporting (SQLite embedded, PostgreSQL distributed).
+
+``rm_indicators`` answers "the framework now" in one read. ``rm_timeline``
+keeps every version of every indicator's definition, results, assessments,
+challenges, decisions and actions, each with the time it took effect, so
+"the framework as of T" is a handful of index lookups per indicator rather
+than a scan of history: the cost does not grow with the log.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,88 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
-# One row per indicator: its definition, results by period, latest assessment.
 framework_rows = sa.Table(
     "rm_indicators",
     metadata,
     sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("registered_at", sa.String(40)),
     sa.Column("definition", sa.Text, nullable=False),
-    sa.Column("results", sa.Text, nullable=False),  # JSON: period_end -> newest result
+    sa.Column("results", sa.Text, nullable=False),  # JSON: period_end -> newest
     sa.Column("assessment", sa.Text),
 )
 
-settings_row = sa.Table(
+timeline = sa.Table(
+    "rm_timeline",
+    metadata,
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("valid_from", sa.String(40), nullable=False),  # occurred_at
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("period_end", sa.String(10)),
+    sa.Column("round_id", sa.String(40)),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+)
+sa.Index("ix_timeline_asof", timeline.c.code, timeline.c.kind, timeline.c.valid_from)
+sa.Index(
+    "ix_timeline_results",
+    timeline.c.code,
+    timeline.c.kind,
+    timeline.c.period_end,
+    timeline.c.valid_from,
+)
+
+versions = sa.Table(
+    "rm_versions",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("published_by", sa.String(200), nullable=False),
+    sa.Column("snapshot", sa.Text, nullable=False),  # JSON: settings, indicators
+)
+
+settings_history = sa.Table(
     "rm_settings",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("valid_from", sa.String(40), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+rounds = sa.Table(
+    "rm_rounds",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+round_assessments = sa.Table(
+    "rm_round_assessments",
+    metadata,
+    sa.Column("round_id", sa.String(40), primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+actions = sa.Table(
+    "rm_actions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("round_id", sa.String(40)),
     sa.Column("data", sa.Text, nullable=False),
 )

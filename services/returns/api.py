@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
 
-from shared.events.envelope import Metadata
 from shared.http.auth import Principal
 from shared.http.deps import require
 
@@ -28,7 +27,7 @@ def build_router(service: ReturnsService) -> APIRouter:
         lead_email = who.lead_email or "" if who.role == "lead" else None
         try:
             return service.submit(
-                body.model_dump(mode="python"), Metadata(actor=who.actor), lead_email
+                body.model_dump(mode="python"), who.meta(), lead_email
             )
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from exc
@@ -39,7 +38,7 @@ def build_router(service: ReturnsService) -> APIRouter:
         body: Annotated[list[Any], Body(max_length=10_000)],
     ) -> dict[str, Any]:
         """Accept a batch of LAA stream messages; answers per item by result_id."""
-        meta = Metadata(actor=who.actor)
+        meta = who.meta()
         outcomes = [
             service.receive_laa(item if isinstance(item, dict) else _raw(item), meta)
             for item in body
@@ -53,9 +52,7 @@ def build_router(service: ReturnsService) -> APIRouter:
     @router.post("/rounds", status_code=201)
     def open_round(body: RoundIn, who: Admin) -> dict[str, Any]:
         """Open a collection round."""
-        return service.open_round(
-            body.model_dump(mode="python"), Metadata(actor=who.actor)
-        )
+        return service.open_round(body.model_dump(mode="python"), who.meta())
 
     @router.get("/rounds")
     def list_rounds() -> list[dict[str, Any]]:
@@ -70,7 +67,7 @@ def build_router(service: ReturnsService) -> APIRouter:
     @router.post("/rounds/{round_id}/close")
     def close_round(round_id: str, who: Admin) -> dict[str, Any]:
         """Close a round; missing returns are flagged."""
-        return service.close_round(round_id, Metadata(actor=who.actor))
+        return service.close_round(round_id, who.meta())
 
     @router.get("/rounds/{round_id}/outstanding")
     def outstanding(round_id: str) -> dict[str, Any]:

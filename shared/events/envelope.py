@@ -95,6 +95,9 @@ class Metadata(BaseModel):
     actor: str = "system"
     correlation_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     causation_id: str | None = None
+    # When the change took effect, if earlier than its recording (loading a
+    # council's past records); as-of queries read the framework on this axis.
+    occurred_at: datetime | None = None
 
     def caused_by(self, event: EventEnvelope, actor: str) -> Metadata:
         """Metadata for an event a consumer emits in reaction to ``event``."""
@@ -102,4 +105,5 @@ class Metadata(BaseModel):
             actor=actor,
             correlation_id=event.correlation_id,
             causation_id=str(event.event_id),
+            occurred_at=event.occurred_at,
         )

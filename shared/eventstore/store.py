@@ -107,7 +107,7 @@ class EventStore:
                 schema_version=e.schema_version,
                 stream=stream,
                 stream_version=current + i,
-                occurred_at=e.occurred_at or now,
+                occurred_at=e.occurred_at or meta.occurred_at or now,
                 recorded_at=now,
                 actor=meta.actor,
                 correlation_id=meta.correlation_id,

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from shared.events.envelope import iso, utc_now
+from shared.events.envelope import Metadata, iso, utc_now
 
 Role = Literal["admin", "lead", "executive", "viewer", "system"]
 ROLES: tuple[Role, ...] = ("admin", "lead", "executive", "viewer", "system")
@@ -41,11 +42,16 @@ class Principal:
     name: str
     lead_email: str | None = None
     token_id: str | None = None
+    occurred_at: datetime | None = None  # a backdated command (Occurred-At)
 
     @property
     def actor(self) -> str:
         """The actor string written into event envelopes."""
         return f"{self.role}:{self.name}"
+
+    def meta(self) -> Metadata:
+        """Event metadata for a command from this caller."""
+        return Metadata(actor=self.actor, occurred_at=self.occurred_at)
 
 
 ANONYMOUS = Principal(role="viewer", name="anonymous")

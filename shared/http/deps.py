@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
 from shared.errors import Invalid
+from shared.events.envelope import utc_now
 from shared.http.auth import ANONYMOUS, Principal, Role, TokenStore
 
 
@@ -37,7 +40,12 @@ CurrentPrincipal = Annotated[Principal, Depends(principal)]
 def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
     """A dependency that admits only ``roles`` (admin is always admitted)."""
 
-    def check(request: Request, who: CurrentPrincipal) -> Principal:
+    def check(
+        request: Request,
+        who: CurrentPrincipal,
+        when: Annotated[str | None, Header(alias="Occurred-At")] = None,
+    ) -> Principal:
+        backdated = occurred_at(when)
         if who is ANONYMOUS:
             if request.app.state.auth_required:
                 raise HTTPException(
@@ -45,12 +53,12 @@ def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
                     "This needs a bearer token",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            return who
+            return replace(who, occurred_at=backdated)
         if who.role != "admin" and who.role not in roles:
             raise HTTPException(
                 403, f"The {who.role} role may not do this (needs {', '.join(roles)})"
             )
-        return who
+        return replace(who, occurred_at=backdated)
 
     return check
 
@@ -70,3 +78,24 @@ def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+def occurred_at(value: str | None) -> datetime | None:
+    """When a change took effect, for loading past records (``Occurred-At``).
+
+    Only the past may be named: the log records when it learned of the change
+    anyway (``recorded_at``), so history stays truthful.
+    """
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Invalid(
+            "Occurred-At must be an ISO 8601 date-time", "Occurred-At"
+        ) from exc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if when > utc_now() + timedelta(minutes=5) or when.year < 1990:
+        raise Invalid("Occurred-At must be a past date-time", "Occurred-At")
+    return when

@@ -1,0 +1,128 @@
+"""Small trend charts: results, the target and the dashed trajectory to it.
+
+Drawn with matplotlib's object API on the Agg and SVG canvases (no pyplot, no GUI).
+The bytes are reproducible: the SVG carries no date or creator, its ids come from a
+hash salted with the indicator's code (so the charts of one HTML page never share an
+id), and text stays text (`svg.fonttype: none`) for smaller, selectable charts.
+matplotlib's rcParams are global, so drawing holds a lock.
+
+The three series differ by line style and marker as well as colour, and the legend
+names them, so nothing is told by colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+from .paper import ChartData
+
+RESULT_COLOUR = "#1d70b8"
+TARGET_COLOUR = "#0b0c0c"
+TRAJECTORY_COLOUR = "#505a5f"
+SIZE_INCHES = (4.2, 2.2)
+PNG_DPI = 150
+
+_LOCK = threading.Lock()
+
+
+def chart_svg(chart: ChartData) -> str:
+    """The chart as an inline `<svg role="img">` element, titled with its description."""
+    return _svg(chart)
+
+
+def chart_png(chart: ChartData) -> bytes:
+    """The chart as a PNG (for Word), 150 dpi."""
+    return _png(chart)
+
+
+@lru_cache(maxsize=256)
+def _svg(chart: ChartData) -> str:
+    raw = _draw(chart, "svg").decode("utf-8")
+    body = raw[raw.index("<svg") :]
+    label = escape(chart.description, quote=True)
+    opening_end = body.index(">") + 1
+    opening = body[: opening_end - 1].replace(
+        "<svg", f'<svg role="img" aria-label="{label}" class="chart"', 1
+    )
+    return f"{opening}>\n<title>{label}</title>{body[opening_end:]}".strip()
+
+
+@lru_cache(maxsize=256)
+def _png(chart: ChartData) -> bytes:
+    return _draw(chart, "png")
+
+
+def _draw(chart: ChartData, fmt: str) -> bytes:
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    rc = {
+        "font.family": "DejaVu Sans",
+        "font.size": 7.5,
+        "svg.fonttype": "none",
+        "svg.hashsalt": f"pmf-chart-{chart.code}",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": "#505a5f",
+        "xtick.color": "#0b0c0c",
+        "ytick.color": "#0b0c0c",
+    }
+    metadata: dict[str, Any] = (
+        {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
+    )
+    with _LOCK, matplotlib.rc_context(rc):
+        figure = Figure(figsize=SIZE_INCHES, layout="constrained")
+        _plot(figure, chart)
+        out = io.BytesIO()
+        figure.savefig(out, format=fmt, dpi=PNG_DPI, metadata=metadata)
+    return out.getvalue()
+
+
+def _plot(figure: Any, chart: ChartData) -> None:
+    from matplotlib import dates
+
+    axes = figure.add_subplot()
+    if chart.trajectory:
+        days, values = _columns(chart.trajectory)
+        axes.plot(
+            days,
+            values,
+            linestyle=(0, (4, 3)),
+            color=TRAJECTORY_COLOUR,
+            linewidth=1.2,
+            label="Trajectory",
+        )
+    if chart.target:
+        axes.axhline(
+            chart.target[1], linestyle=":", color=TARGET_COLOUR, linewidth=1.2, label="Target"
+        )
+        axes.plot(*_columns([chart.target]), marker="*", markersize=8, color=TARGET_COLOUR)
+    if chart.results:
+        days, values = _columns(chart.results)
+        axes.plot(
+            days,
+            values,
+            marker="o",
+            markersize=4,
+            color=RESULT_COLOUR,
+            linewidth=1.6,
+            label="Result",
+        )
+    if not (chart.results or chart.target or chart.trajectory):
+        axes.text(0.5, 0.5, "No results to plot", ha="center", transform=axes.transAxes)
+        axes.set_xticks([])
+        axes.set_yticks([])
+        return
+    axes.xaxis.set_major_locator(dates.YearLocator())
+    axes.xaxis.set_major_formatter(dates.DateFormatter("%Y"))
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    axes.legend(loc="best", frameon=False, fontsize=7)
+
+
+def _columns(points: Any) -> tuple[list[date], list[float]]:
+    return [p[0] for p in points], [p[1] for p in points]

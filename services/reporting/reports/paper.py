@@ -1,0 +1,587 @@
+"""What a paper says, before any format lays it out.
+
+HTML (and so PDF), DOCX and XLSX all read the same :class:`Paper`, built once from the
+snapshot: the words, the order of every list and the small-number suppression are
+decided here and nowhere else, so the formats cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from . import labels
+
+KIND_HEADINGS = {"executive": "Executive report", "board": "CYP Board report"}
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number as the paper shows it: `text` for people, `cell` for spreadsheets."""
+
+    text: str
+    cell: float | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    code: str
+    words: str
+
+    @property
+    def css(self) -> str:
+        return self.code.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionView:
+    code: str
+    arrow: str
+    words: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.arrow} {self.words}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FlagView:
+    code: str
+    title: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownView:
+    group: str
+    value: Figure
+    gap: Figure
+    gap_words: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    code: str
+    words: str
+    note: str
+    decided_by: str
+    decided_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """What a trend chart draws; suppressed values are left out, never drawn."""
+
+    code: str
+    results: tuple[tuple[date, float], ...]
+    target: tuple[date, float] | None
+    trajectory: tuple[tuple[date, float], ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorView:
+    code: str
+    anchor: str
+    title: str
+    outcome: str
+    unit: str
+    about: str
+    laa: bool
+    lead_organisation: str
+    named_lead: str
+    baseline: Figure
+    baseline_period: str
+    target: Figure
+    target_period: str
+    latest: Figure
+    latest_period: str
+    projection: Figure
+    status: StatusView
+    shown_status: StatusView
+    explanation: str
+    direction: DirectionView
+    significantly_improved: bool
+    very_good_performance: bool
+    flags: tuple[FlagView, ...]
+    prediction: str
+    commentary: str
+    data_quality: str
+    source: str
+    breakdowns: tuple[BreakdownView, ...]
+    decision: DecisionView | None
+    history: tuple[tuple[str, Figure], ...]
+    chart: ChartData
+
+    @property
+    def status_changed(self) -> bool:
+        return self.status.code != self.shown_status.code
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeGroup:
+    outcome: str
+    indicators: tuple[IndicatorView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeView:
+    code: str
+    anchor: str
+    title: str
+    flags: tuple[FlagView, ...]
+    computed: StatusView
+    prediction: str
+    decision: DecisionView | None
+    shown: StatusView
+
+
+@dataclass(frozen=True, slots=True)
+class FlagGroup:
+    code: str
+    title: str
+    items: tuple[tuple[ChallengeView, FlagView], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    id: str
+    code: str
+    anchor: str
+    indicator_title: str
+    round_id: str
+    description: str
+    owner: str
+    due: str
+    status_code: str
+    status: str
+    completed_at: str
+    due_iso: str
+    completed_iso: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    kind: str
+    heading: str
+    title: str
+    council: str
+    round_id: str
+    facts: tuple[tuple[str, str], ...]
+    as_of: datetime
+    as_of_text: str
+    counts: tuple[tuple[StatusView, int], ...]
+    indicators: tuple[IndicatorView, ...]
+    outcomes: tuple[OutcomeGroup, ...]
+    concerns: tuple[IndicatorView, ...]
+    very_good: tuple[IndicatorView, ...]
+    improved: tuple[IndicatorView, ...]
+    flag_groups: tuple[FlagGroup, ...]
+    challenges: tuple[ChallengeView, ...]
+    actions_due: tuple[ActionView, ...]
+    actions_completed: tuple[ActionView, ...]
+    suppression_note: str
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+
+def build_paper(snapshot: Mapping[str, Any]) -> Paper:
+    """The paper a snapshot describes, every list in its fixed order."""
+    settings = dict(snapshot.get("settings") or {})
+    threshold = labels.small_number_threshold(settings)
+    indicators = tuple(
+        indicator_view(i, threshold)
+        for i in sorted(snapshot.get("indicators") or [], key=_indicator_order)
+    )
+    by_code = {i.code: i for i in indicators}
+    highlights = snapshot.get("highlights") or {}
+    challenges = challenge_views(snapshot.get("challenges") or [], by_code, threshold)
+    actions = tuple(action_view(a, by_code) for a in snapshot.get("actions") or [])
+    as_of = labels.as_of_datetime(str(snapshot["as_of"]))
+    kind = str(snapshot.get("kind", "executive"))
+    return Paper(
+        kind=kind,
+        heading=KIND_HEADINGS.get(kind, kind.capitalize()),
+        title=str(snapshot.get("title") or KIND_HEADINGS.get(kind, "Report")),
+        council=str(snapshot.get("council") or ""),
+        round_id=str((snapshot.get("round") or {}).get("id", "")),
+        facts=paper_facts(snapshot, settings, as_of),
+        as_of=as_of,
+        as_of_text=labels.date_text(as_of.date().isoformat()),
+        counts=status_counts(snapshot.get("counts") or {}, settings),
+        indicators=indicators,
+        outcomes=outcome_groups(indicators),
+        concerns=_pick(by_code, highlights.get("areas_of_concern")),
+        very_good=_pick(by_code, sorted(highlights.get("very_good_performance") or [])),
+        improved=_pick(by_code, sorted(highlights.get("significantly_improved") or [])),
+        flag_groups=flag_groups(challenges),
+        challenges=challenges,
+        actions_due=tuple(
+            sorted(
+                (a for a in actions if a.status_code != "completed"),
+                key=lambda a: (a.status_code != "overdue", a.due_iso, a.id),
+            )
+        ),
+        actions_completed=tuple(
+            sorted(
+                (a for a in actions if a.status_code == "completed"),
+                key=lambda a: (a.completed_iso, a.id),
+            )
+        ),
+        suppression_note=(
+            f"Counts of children below {labels.number_text(threshold)} are shown as "
+            f'"{labels.SUPPRESSED}" so that no child can be identified.'
+        ),
+    )
+
+
+def paper_facts(
+    snapshot: Mapping[str, Any], settings: Mapping[str, Any], as_of: datetime
+) -> tuple[tuple[str, str], ...]:
+    """The front-page facts: round, dates, framework version, settings."""
+    rnd = snapshot.get("round") or {}
+    version = snapshot.get("framework_version") or {}
+    facts = [
+        ("Council", str(snapshot.get("council") or "")),
+        ("Collection round", str(rnd.get("id", ""))),
+        ("Period ending", labels.date_text(rnd.get("period_end"), "Not given")),
+        ("Returns requested", labels.date_text(rnd.get("requested"), "Not given")),
+        ("Deadline for returns", labels.date_text(rnd.get("deadline"), "Not given")),
+        ("Round status", str(rnd.get("status") or "Not given").capitalize()),
+        ("Figures as at", labels.date_text(as_of.date().isoformat())),
+        (
+            "Framework version",
+            str(version.get("label") or version.get("number") or "Not published"),
+        ),
+        (
+            "Rating",
+            labels.words_for(
+                labels.RAG_MODE_WORDS, settings.get("rag_mode"), "Red / green"
+            ),
+        ),
+    ]
+    return tuple(facts)
+
+
+def status_counts(
+    counts: Mapping[str, Any], settings: Mapping[str, Any]
+) -> tuple[tuple[StatusView, int], ...]:
+    """Counts by status, AMBER only where the framework rates amber (or has some)."""
+    amber = settings.get("rag_mode") == "red_amber_green" or counts.get("AMBER")
+    return tuple(
+        (_status(code), int(counts.get(code) or 0))
+        for code in labels.STATUSES
+        if code != "AMBER" or amber
+    )
+
+
+def indicator_view(raw: Mapping[str, Any], threshold: float) -> IndicatorView:
+    """One indicator, every figure formatted and suppressed for its unit."""
+    unit = str(raw.get("unit") or "")
+    code = str(raw["code"])
+    latest = raw.get("latest_result") or {}
+    baseline = raw.get("baseline") or {}
+    target = raw.get("target") or {}
+
+    def fig(value: Any, missing: str) -> Figure:
+        number = _number(value)
+        return Figure(
+            labels.figure_text(number, unit, threshold, missing),
+            labels.figure_cell(number, unit, threshold),
+        )
+
+    def mask(text: str) -> str:
+        return labels.mask_small_numbers(text, unit, threshold)
+
+    lead = raw.get("named_lead") or {}
+    return IndicatorView(
+        code=code,
+        anchor=labels.anchor(code),
+        title=str(raw.get("title") or ""),
+        outcome=str(raw.get("outcome") or "No outcome"),
+        unit=unit,
+        about=_about(raw),
+        laa=bool(raw.get("laa")),
+        lead_organisation=str(raw.get("lead_organisation") or "No lead organisation"),
+        named_lead=_named_lead(lead),
+        baseline=fig(baseline.get("value"), "No baseline"),
+        baseline_period=labels.short_date_text(baseline.get("period_end")),
+        target=fig(target.get("value"), "No target"),
+        target_period=labels.short_date_text(target.get("period_end")),
+        latest=fig(latest.get("value"), "No result"),
+        latest_period=labels.short_date_text(latest.get("period_end")),
+        projection=fig(raw.get("projection"), "Not projected"),
+        status=_status(raw.get("status")),
+        shown_status=_status(raw.get("shown_status") or raw.get("status")),
+        explanation=mask(str(raw.get("status_explanation") or "")),
+        direction=_direction(raw.get("direction")),
+        significantly_improved=bool(raw.get("significantly_improved")),
+        very_good_performance=bool(raw.get("very_good_performance")),
+        flags=_flags(raw.get("flags") or [], mask),
+        prediction=_prediction(latest.get("prediction") if latest else None),
+        commentary=str(latest.get("commentary") or ""),
+        data_quality=str(latest.get("data_quality") or ""),
+        source=labels.words_for(labels.SOURCE_WORDS, latest.get("source"), ""),
+        breakdowns=breakdown_views(latest.get("breakdowns"), latest, unit, threshold),
+        decision=decision_view(raw.get("decision")),
+        history=tuple(
+            (labels.short_date_text(r.get("period_end")), fig(r.get("value"), ""))
+            for r in _by_period(raw.get("results") or [])
+        ),
+        chart=chart_data(raw, unit, threshold),
+    )
+
+
+def breakdown_views(
+    breakdowns: Mapping[str, Any] | None,
+    latest: Mapping[str, Any],
+    unit: str,
+    threshold: float,
+) -> tuple[BreakdownView, ...]:
+    """Each group's value and its gap to the overall figure, groups in name order.
+
+    A gap is suppressed when either side of it is: with the overall figure printed,
+    a gap would give the suppressed group value away (and the other way round).
+    """
+    if not breakdowns:
+        return ()
+    overall = _number(latest.get("value"))
+    views = []
+    for group in sorted(breakdowns):
+        value = _number(breakdowns[group])
+        text = labels.figure_text(value, unit, threshold, "No figure")
+        cell = labels.figure_cell(value, unit, threshold)
+        hidden = labels.is_suppressed(value, unit, threshold) or labels.is_suppressed(
+            overall, unit, threshold
+        )
+        if value is None or overall is None:
+            gap, words = Figure("No gap", None), "No gap"
+        elif hidden:
+            gap = Figure(labels.SUPPRESSED, labels.SUPPRESSED)
+            words = "Not shown (small numbers)"
+        else:
+            gap = Figure(labels.signed_text(value - overall), value - overall)
+            words = labels.gap_words(value - overall, unit)
+        views.append(BreakdownView(str(group), Figure(text, cell), gap, words))
+    return tuple(views)
+
+
+def chart_data(raw: Mapping[str, Any], unit: str, threshold: float) -> ChartData:
+    """The points a trend chart may draw, and the sentence that describes it."""
+
+    def shown(points: Iterable[Mapping[str, Any]]) -> tuple[tuple[date, float], ...]:
+        out = []
+        for p in _by_period(points):
+            day, value = labels.parse_date(p.get("period_end")), _number(p.get("value"))
+            if day and value is not None:
+                if not labels.is_suppressed(value, unit, threshold):
+                    out.append((day, value))
+        return tuple(out)
+
+    results = shown(raw.get("results") or [])
+    trajectory = shown(raw.get("trajectory") or [])
+    target_points = shown([raw["target"]] if raw.get("target") else [])
+    target = target_points[0] if target_points else None
+    withheld = len(raw.get("results") or []) - len(results)
+    return ChartData(
+        code=str(raw["code"]),
+        results=results,
+        target=target,
+        trajectory=trajectory,
+        description=chart_description(raw, results, target, trajectory, withheld),
+    )
+
+
+def chart_description(
+    raw: Mapping[str, Any],
+    results: Sequence[tuple[date, float]],
+    target: tuple[date, float] | None,
+    trajectory: Sequence[tuple[date, float]],
+    withheld: int,
+) -> str:
+    """The text alternative of a trend chart: what a sighted reader would take away."""
+    unit = str(raw.get("unit") or "")
+    parts = [f"Trend chart for {raw['code']} {raw.get('title') or ''}".rstrip()]
+
+    def point(p: tuple[date, float]) -> str:
+        value = labels.figure_text(p[1], unit, float("-inf"), "")
+        return f"{value} ({labels.short_date_text(p[0].isoformat())})"
+
+    if not results:
+        parts.append("no results to plot")
+    elif len(results) == 1:
+        parts.append(f"one result, {point(results[0])}")
+    else:
+        parts.append(
+            f"{len(results)} results, from {point(results[0])} to {point(results[-1])}"
+        )
+    if target:
+        parts.append(f"target {point(target)}")
+    if len(trajectory) > 1:
+        parts.append("dashed line: the expected trajectory from baseline to target")
+    if withheld:
+        parts.append(f"{withheld} small numbers not plotted")
+    return "; ".join(parts) + "."
+
+
+def decision_view(raw: Mapping[str, Any] | None) -> DecisionView | None:
+    if not raw:
+        return None
+    code = str(raw.get("decision") or "")
+    return DecisionView(
+        code=code,
+        words=labels.words_for(labels.DECISION_WORDS, code, "No decision"),
+        note=str(raw.get("note") or ""),
+        decided_by=str(raw.get("decided_by") or ""),
+        decided_at=labels.date_text(raw.get("decided_at")),
+    )
+
+
+def challenge_views(
+    raw: Iterable[Mapping[str, Any]],
+    by_code: Mapping[str, IndicatorView],
+    threshold: float,
+) -> tuple[ChallengeView, ...]:
+    """Flagged indicators in framework order (outcome, then code)."""
+    order = {code: n for n, code in enumerate(by_code)}
+    views = []
+    for c in raw:
+        code = str(c["indicator_code"])
+        indicator = by_code.get(code)
+        unit = indicator.unit if indicator else ""
+        views.append(
+            ChallengeView(
+                code=code,
+                anchor=labels.anchor(code),
+                title=indicator.title if indicator else "",
+                flags=_flags(
+                    c.get("flags") or [],
+                    lambda text, u=unit: labels.mask_small_numbers(text, u, threshold),
+                ),
+                computed=_status(c.get("computed_status")),
+                prediction=_prediction(c.get("prediction")),
+                decision=decision_view(c.get("decision")),
+                shown=_status(c.get("shown_status") or c.get("computed_status")),
+            )
+        )
+    return tuple(sorted(views, key=lambda v: (order.get(v.code, len(order)), v.code)))
+
+
+def flag_groups(challenges: Sequence[ChallengeView]) -> tuple[FlagGroup, ...]:
+    """The flagged predictions grouped by flag, in the assessment's flag order."""
+    codes = sorted({f.code for c in challenges for f in c.flags}, key=labels.flag_order)
+    return tuple(
+        FlagGroup(
+            code=code,
+            title=labels.flag_title(code),
+            items=tuple((c, f) for c in challenges for f in c.flags if f.code == code),
+        )
+        for code in codes
+    )
+
+
+def outcome_groups(indicators: Sequence[IndicatorView]) -> tuple[OutcomeGroup, ...]:
+    """Indicators grouped by outcome, outcomes in the order they first appear."""
+    outcomes = list(dict.fromkeys(i.outcome for i in indicators))
+    return tuple(
+        OutcomeGroup(o, tuple(i for i in indicators if i.outcome == o))
+        for o in outcomes
+    )
+
+
+def action_view(
+    raw: Mapping[str, Any], by_code: Mapping[str, IndicatorView]
+) -> ActionView:
+    code = str(raw.get("indicator_code") or "")
+    indicator = by_code.get(code)
+    status = str(raw.get("status") or "open")
+    return ActionView(
+        id=str(raw.get("id") or ""),
+        code=code,
+        anchor=labels.anchor(code),
+        indicator_title=indicator.title if indicator else "",
+        round_id=str(raw.get("round_id") or ""),
+        description=str(raw.get("description") or ""),
+        owner=str(raw.get("owner") or "No owner"),
+        due=labels.date_text(raw.get("due"), "No due date"),
+        status_code=status,
+        status=labels.words_for(labels.ACTION_STATUS_WORDS, status, "Open"),
+        completed_at=labels.date_text(raw.get("completed_at")),
+        due_iso=str(raw.get("due") or "9999-12-31"),
+        completed_iso=str(raw.get("completed_at") or ""),
+    )
+
+
+def _indicator_order(raw: Mapping[str, Any]) -> tuple[str, str]:
+    return (str(raw.get("outcome") or ""), str(raw.get("code") or ""))
+
+
+def _pick(
+    by_code: Mapping[str, IndicatorView], codes: Iterable[str] | None
+) -> tuple[IndicatorView, ...]:
+    """The indicators named by `codes`, in that order, unknown codes skipped."""
+    return tuple(by_code[c] for c in codes or [] if c in by_code)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _about(raw: Mapping[str, Any]) -> str:
+    """'Percentage; higher is better; annual; LAA indicator'."""
+    parts = [
+        labels.words_for(labels.UNIT_WORDS, raw.get("unit"), "No unit"),
+        labels.words_for(labels.POLARITY_WORDS, raw.get("polarity"), ""),
+        labels.words_for(labels.FREQUENCY_WORDS, raw.get("frequency"), ""),
+        "LAA indicator" if raw.get("laa") else "",
+    ]
+    return "; ".join(p for p in parts if p)
+
+
+def _named_lead(lead: Mapping[str, Any]) -> str:
+    name = str(lead.get("name") or "")
+    email = str(lead.get("email") or "")
+    if not name:
+        return "No named lead"
+    return f"{name} ({email})" if email else name
+
+
+def _status(code: Any) -> StatusView:
+    known = labels.status_code(code if isinstance(code, str) else None)
+    return StatusView(known, labels.status_words(known))
+
+
+def _direction(code: Any) -> DirectionView:
+    known = code if isinstance(code, str) and code in labels.DIRECTIONS else "none"
+    arrow, words = labels.direction_parts(known)
+    return DirectionView(known, arrow, words)
+
+
+def _flags(raw: Iterable[Mapping[str, Any]], mask: Any) -> tuple[FlagView, ...]:
+    flags = [
+        FlagView(
+            code=str(f.get("code") or ""),
+            title=labels.flag_title(str(f.get("code") or "")),
+            explanation=mask(str(f.get("explanation") or "")),
+        )
+        for f in raw
+    ]
+    return tuple(sorted(flags, key=lambda f: labels.flag_order(f.code)))
+
+
+def _prediction(code: Any) -> str:
+    return labels.words_for(
+        labels.PREDICTION_WORDS,
+        code if isinstance(code, str) else None,
+        "No prediction",
+    )
+
+
+def _by_period(points: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(points, key=lambda p: str(p.get("period_end") or ""))
