@@ -110,6 +110,8 @@ def apply_plan(
         token = token_for(step)
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if step.occurred_at:
+            headers["Occurred-At"] = step.occurred_at
         response = client.request(
             step.method, quote_path(step.path), json=step.body, headers=headers
         )

@@ -40,8 +40,8 @@ import io
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -99,6 +99,7 @@ class DemoStep:
     role: str
     lead_email: str | None = None
     note: str = ""
+    occurred_at: str | None = None  # when the council made the change (Occurred-At)
 
 
 @dataclass(frozen=True)
@@ -833,6 +834,12 @@ class _Builder:
             for r in rows
         }
         self.values = self._invent_values()
+        self.now = datetime(2008, 6, 2, 9, 0, tzinfo=UTC)
+
+    def at(self, day: str, hour: int = 9) -> None:
+        """Move the demo's clock forward to ``day`` (never back)."""
+        when = datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+        self.now = max(self.now, when)
 
     def _invent_values(self) -> dict[tuple[str, str], float]:
         """Every result the demo will report, noise added once, in a fixed order."""
@@ -846,7 +853,9 @@ class _Builder:
         return out
 
     def add(self, step: DemoStep) -> None:
-        self.steps.append(step)
+        stamp = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.steps.append(replace(step, occurred_at=stamp))
+        self.now += timedelta(minutes=1)
 
     # Framework definition ---------------------------------------------------------
 
@@ -968,9 +977,11 @@ class _Builder:
             "deadline": deadline,
             "scope": scope,
         }
+        self.at(period)
         self.add(
             DemoStep("POST", "/api/v1/rounds", body, "admin", note=f"Open round {rid}")
         )
+        self.at((_day(deadline) - timedelta(days=10)).isoformat())
         corrections: list[str] = []
         for code, ind in self.inds.items():
             if ind.story.laa or not ind.measurable:
@@ -983,8 +994,10 @@ class _Builder:
             else:
                 self.lead_return(code, period)
         self.laa_batch(period)
+        self.at((_day(deadline) - timedelta(days=2)).isoformat())
         for code in corrections:
             self.lead_return(code, period, corrected=True)
+        self.at((_day(deadline) + timedelta(days=1)).isoformat())
         self.add(
             DemoStep(
                 "POST",
@@ -1110,6 +1123,7 @@ class _Builder:
     def laa_batch(self, quarter: str) -> None:
         """The LAA system's results for one quarter, about three weeks after it."""
         sent_at = _day(quarter) + timedelta(days=21)
+        self.at(sent_at.isoformat(), hour=10)
         messages: list[dict[str, Any]] = []
         for code, ind in self.inds.items():
             if not ind.story.laa or (code, quarter) not in self.values:
@@ -1170,6 +1184,7 @@ def demo_plan(seed: int = 2008) -> list[DemoStep]:
     )
 
     # July 2008: targets and milestones.
+    b.at("2008-07-15")
     for code in codes:
         story = STORIES[code]
         if story.measurable and story.target is not None:
@@ -1189,6 +1204,7 @@ def demo_plan(seed: int = 2008) -> list[DemoStep]:
 
     # January 2009: leads found for two of the five, and a target for NI 50.
     b.laa_batch("2008-12-31")
+    b.at("2009-01-26")
     b.lead("NI 50", LATER_LEADS["NI 50"])
     b.lead("LOCAL 01", LATER_LEADS["LOCAL 01"])
     b.target("NI 50", 66.0, "Agreed by the CYP Board, January 2009, with the new lead")
@@ -1204,6 +1220,7 @@ def demo_plan(seed: int = 2008) -> list[DemoStep]:
 
     # Summer and autumn 2009: revised targets and the 2009-10 half year.
     b.laa_batch("2009-06-30")
+    b.at("2009-07-20")
     b.target(
         "NI 60",
         87.0,
@@ -1224,6 +1241,7 @@ def demo_plan(seed: int = 2008) -> list[DemoStep]:
     b.round("2009-H1", "2009-09-30", "2009-10-31")
 
     # November 2009: NI 71 and NI 58 become measurable.
+    b.at("2009-11-16")
     b.make_measurable(
         "NI 71",
         "Measured from 2009-10: the first self-evaluation against the runaways "

@@ -89,7 +89,7 @@ def apply(
         case "BaselineRecorded":
             changes = {"baseline": _point(d)}
         case "TargetSet":
-            changes = {"target": _point(d)}
+            changes = {"target": {**_point(d), "reason": d.get("reason")}}
         case "MilestonesSet":
             changes = {"milestones": list(d["milestones"])}
         case "IndicatorRetired":

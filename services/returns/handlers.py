@@ -218,7 +218,8 @@ class ReturnsService:
         if data["scope"]:
             self._check_scope(data["scope"])
         events = [_event("RoundOpened", data)]
-        if cmd["deadline"] < self.today():
+        today = meta.occurred_at.date() if meta.occurred_at else self.today()
+        if cmd["deadline"] < today:
             events.append(_event("RoundDeadlinePassed", {"id": rid}))
         self.store.append(stream, 0, events, meta)
         return self.get_round(rid)

@@ -76,7 +76,8 @@ def _draw(chart: ChartData, fmt: str) -> bytes:
         {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
     )
     with _LOCK, matplotlib.rc_context(rc):
-        figure = Figure(figsize=SIZE_INCHES, layout="constrained")
+        figure = Figure(figsize=SIZE_INCHES)
+        figure.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.24)
         _plot(figure, chart)
         out = io.BytesIO()
         figure.savefig(out, format=fmt, dpi=PNG_DPI, metadata=metadata)
@@ -121,7 +122,13 @@ def _plot(figure: Any, chart: ChartData) -> None:
     axes.xaxis.set_major_locator(dates.YearLocator())
     axes.xaxis.set_major_formatter(dates.DateFormatter("%Y"))
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
-    axes.legend(loc="best", frameon=False, fontsize=7)
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=3,
+        frameon=False,
+        fontsize=7,
+    )
 
 
 def _columns(points: Any) -> tuple[list[date], list[float]]:

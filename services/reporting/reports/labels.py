@@ -251,6 +251,15 @@ def as_of_datetime(value: str) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
+def code_order(code: str) -> tuple[tuple[str, int], ...]:
+    """Sort key for indicator codes in natural order: 'NI 48' before 'NI 110'."""
+    return tuple(
+        (text.lower(), int(digits or -1))
+        for text, digits in re.findall(r"(\D*)(\d*)", code)
+        if text or digits
+    )
+
+
 def anchor(code: str) -> str:
     """'NI 50' -> 'ni-50': an id for links within a paper."""
     return re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-") or "indicator"

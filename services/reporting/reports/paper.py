@@ -424,7 +424,8 @@ def chart_description(
     if len(trajectory) > 1:
         parts.append("dashed line: the expected trajectory from baseline to target")
     if withheld:
-        parts.append(f"{withheld} small numbers not plotted")
+        noun = "number" if withheld == 1 else "numbers"
+        parts.append(f"{withheld} small {noun} not plotted ({labels.SUPPRESSED})")
     return "; ".join(parts) + "."
 
 
@@ -516,8 +517,9 @@ def action_view(
     )
 
 
-def _indicator_order(raw: Mapping[str, Any]) -> tuple[str, str]:
-    return (str(raw.get("outcome") or ""), str(raw.get("code") or ""))
+def _indicator_order(raw: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """Outcome, then code in natural order: NI 48 before NI 110."""
+    return (str(raw.get("outcome") or ""), labels.code_order(str(raw.get("code") or "")))
 
 
 def _pick(

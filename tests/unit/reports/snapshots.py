@@ -57,10 +57,17 @@ def indicator(
     results = [
         {"period_end": p, "value": v} for p, v in zip(periods[1:], values, strict=False)
     ]
-    base = {"value": baseline, "period_end": periods[0]} if baseline is not None else None
+    base = (
+        {"value": baseline, "period_end": periods[0]} if baseline is not None else None
+    )
     goal = {"value": target, "period_end": PLAN_END} if target is not None else None
     milestones = (
-        [{"period_end": "2010-03-31", "value": round(baseline + (target - baseline) * 2 / 3, 1)}]
+        [
+            {
+                "period_end": "2010-03-31",
+                "value": round(baseline + (target - baseline) * 2 / 3, 1),
+            }
+        ]
         if base and goal
         else []
     )
@@ -112,7 +119,9 @@ CONFLICT_ON = flag(
 )
 
 
-def decided(decision: str, note: str, by: str = "Cllr Margaret Ellison") -> dict[str, str]:
+def decided(
+    decision: str, note: str, by: str = "Cllr Margaret Ellison"
+) -> dict[str, str]:
     return {
         "decision": decision,
         "note": note,
@@ -136,7 +145,12 @@ def hand_made() -> list[dict[str, Any]]:
             commentary="TellUs survey shows steady improvement in primary schools.",
             explanation="Projected 70.9 at March 2011 against a target of 70: on target",
             projection=70.9,
-            flags=[flag("NO_LEAD", "The indicator has no lead organisation and no named lead")],
+            flags=[
+                flag(
+                    "NO_LEAD",
+                    "The indicator has no lead organisation and no named lead",
+                )
+            ],
         ),
         indicator(
             "NI 55",
@@ -156,7 +170,9 @@ def hand_made() -> list[dict[str, Any]]:
             projection=10.4,
             direction="worsening",
             flags=[CONFLICT_ON],
-            decision=decided("upheld", "No evidence yet that the programme has started."),
+            decision=decided(
+                "upheld", "No evidence yet that the programme has started."
+            ),
         ),
         indicator(
             "NI 56",
@@ -364,7 +380,12 @@ def hand_made() -> list[dict[str, Any]]:
             explanation="Projected 20.5 at March 2011 against a target of 15: off target",
             projection=20.5,
             direction="worsening",
-            flags=[flag("NO_LEAD", "The indicator has no lead organisation and no named lead")],
+            flags=[
+                flag(
+                    "NO_LEAD",
+                    "The indicator has no lead organisation and no named lead",
+                )
+            ],
         ),
         indicator(
             "NI 117",
@@ -433,7 +454,10 @@ def hand_made() -> list[dict[str, Any]]:
                     "No result for the period ending 31 March 2010 although round "
                     "2009-H2 has closed",
                 ),
-                flag("NO_LEAD", "The indicator has no lead organisation and no named lead"),
+                flag(
+                    "NO_LEAD",
+                    "The indicator has no lead organisation and no named lead",
+                ),
             ],
         ),
     ]
@@ -517,7 +541,11 @@ def snapshot(kind: str = "board", extra: int = 0) -> dict[str, Any]:
     for i in indicators:
         counts[i["shown_status"]] += 1
     flagged = [i for i in indicators if i["flags"]]
-    title = "CYP Board performance report" if kind == "board" else "Executive performance report"
+    title = (
+        "CYP Board performance report"
+        if kind == "board"
+        else "Executive performance report"
+    )
     return copy.deepcopy(
         {
             "kind": kind,

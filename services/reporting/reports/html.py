@@ -1,0 +1,68 @@
+"""The paper as one self-contained, accessible HTML page (WCAG 2.1 AA).
+
+Jinja2 templates in `templates/` with autoescape on; the stylesheet is inlined and
+the charts are inline SVG with `role="img"` and a text alternative, so the page works
+saved to disk or attached to an email. The same page, with its print stylesheet, is
+what WeasyPrint lays out as the PDF.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import labels
+from .charts import chart_svg
+from .paper import Paper, build_paper
+
+CONTENTS = {
+    "executive": (
+        ("summary", "1. Summary"),
+        ("framework", "2. Every indicator: latest result against target"),
+        ("challenge", "3. Flagged predictions for challenge"),
+        ("detail", "4. Indicator detail"),
+    ),
+    "board": (
+        ("summary", "1. Summary"),
+        ("concerns", "2. Areas of concern"),
+        ("very-good", "3. Very good performance"),
+        ("improved", "4. Significantly improved performance"),
+        ("challenge", "5. The Executive's challenge outcomes"),
+        ("actions", "6. Corrective actions due and overdue"),
+        ("framework", "The framework"),
+        ("detail", "Indicator detail"),
+    ),
+}
+
+
+def render_html(snapshot: dict[str, Any]) -> bytes:
+    """The snapshot's paper as UTF-8 HTML."""
+    return html_text(build_paper(snapshot)).encode("utf-8")
+
+
+def html_text(paper: Paper) -> str:
+    """The paper as an HTML document."""
+    kind = paper.kind if paper.kind in CONTENTS else "executive"
+    return _environment().get_template(f"{kind}.html").render(
+        paper=paper,
+        contents=CONTENTS[kind],
+        charts={i.code: Markup(chart_svg(i.chart)) for i in paper.indicators},
+        colours=labels.STATUS_COLOURS,
+        stamp=paper.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    """Built on first use, not at import, and then reused."""
+    return Environment(
+        loader=PackageLoader("services.reporting.reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
