@@ -149,12 +149,20 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
             assessment_router(AssessmentQueries(engine), ChallengeService(store))
         ]
     else:
+        from services.reporting.actions import ActionService
         from services.reporting.api import build_router as reporting_router
         from services.reporting.projections import framework_projection
         from services.reporting.queries import FrameworkQueries
 
         consume(framework_projection(), list(TOPICS.values()), store)
-        routers = [reporting_router(FrameworkQueries(engine))]
+        routers = [
+            reporting_router(
+                FrameworkQueries(engine),
+                ActionService(store, engine),
+                settings.council_name,
+                settings.small_number_threshold,
+            )
+        ]
 
     closers: list[Any] = [producer, engine]
 

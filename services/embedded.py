@@ -21,6 +21,7 @@ from services.assessment.policy import assessment_policy
 from services.assessment.queries import AssessmentQueries
 from services.indicators.api import build_router as indicators_router
 from services.indicators.handlers import IndicatorService
+from services.reporting.actions import ActionService
 from services.reporting.api import build_router as reporting_router
 from services.reporting.projections import framework_projection
 from services.reporting.queries import FrameworkQueries
@@ -66,6 +67,7 @@ class EmbeddedSystem:
         self.framework = FrameworkQueries(self.engine)
         self.assessments = AssessmentQueries(self.engine)
         self.challenges = ChallengeService(self.store)
+        self.actions = ActionService(self.store, self.engine)
 
     def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
@@ -96,7 +98,12 @@ class EmbeddedSystem:
         return create_app(
             "pmf",
             [
-                reporting_router(self.framework),
+                reporting_router(
+                    self.framework,
+                    self.actions,
+                    self.settings.council_name,
+                    self.settings.small_number_threshold,
+                ),
                 indicators_router(self.indicators),
                 returns_router(self.returns),
                 assessment_router(self.assessments, self.challenges),

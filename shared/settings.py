@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     relay_interval_seconds: float = 0.2
     log_level: str = "INFO"
+    council_name: str = "Northshire County Council"
+    # Published figures that count fewer children than this are shown as "c".
+    small_number_threshold: int = 5
 
     def embedded_database_url(self) -> str:
         """The SQLite file that holds the embedded log and read models."""

@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
 
 from shared.errors import Invalid
+from shared.http.auth import Principal
+from shared.http.deps import require
+from shared.http.schemas import Body, LongText, ShortText
 
+from .actions import ActionService
 from .queries import FrameworkQueries, parse_as_of
+from .snapshot import build_snapshot
+
+Directing = Annotated[Principal, Depends(require("admin", "executive"))]
+Format = Literal["json", "html", "pdf", "docx", "xlsx"]
 
 
-def build_router(queries: FrameworkQueries) -> APIRouter:
-    """The reporting routes bound to ``queries``."""
+class ActionIn(Body):
+    """A corrective action the Board directed."""
+
+    indicator_code: Annotated[str, Field(min_length=1, max_length=32)]
+    round_id: Annotated[str | None, Field(max_length=40)] = None
+    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    owner: Annotated[ShortText, Field(min_length=1)]
+    due: date
+
+
+class CompleteIn(Body):
+    """What was done."""
+
+    note: LongText | None = None
+
+
+def build_router(
+    queries: FrameworkQueries,
+    actions: ActionService,
+    council: str = "Northshire County Council",
+    small_number_threshold: int = 5,
+) -> APIRouter:
+    """The reporting routes."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
 
     @router.get("/framework")
@@ -47,5 +78,45 @@ def build_router(queries: FrameworkQueries) -> APIRouter:
     def history(code: str) -> dict[str, Any]:
         """An indicator's full history: definition, results, assessments, decisions."""
         return queries.history(code)
+
+    @router.get("/reports/{round_id}/{kind}")
+    def report(
+        round_id: str,
+        kind: Literal["executive", "board"],
+        format: Format = "json",
+    ) -> Response:
+        """The Executive or Board report of a round: json, html, pdf, docx, xlsx."""
+        snapshot = build_snapshot(
+            queries.engine, round_id, kind, council, small_number_threshold
+        )
+        from .reports import MEDIA_TYPES, render
+
+        body = render(snapshot, format)
+        headers = {}
+        if format in ("pdf", "docx", "xlsx"):
+            name = f"{kind}-report-{round_id}.{format}"
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
+
+    @router.post("/actions", status_code=201)
+    def assign_action(body: ActionIn, who: Directing) -> dict[str, Any]:
+        """Record a corrective action directed by the Board."""
+        return actions.assign(body.model_dump(), who.meta())
+
+    @router.post("/actions/{action_id}/complete")
+    def complete_action(
+        action_id: str, who: Directing, body: CompleteIn | None = None
+    ) -> dict[str, Any]:
+        """Mark an action completed."""
+        return actions.complete(action_id, body.note if body else None, who.meta())
+
+    @router.get("/actions")
+    def list_actions(
+        status: Literal["open", "overdue", "completed", "due"] | None = None,
+        round: Annotated[str | None, Query(max_length=40)] = None,
+        indicator: Annotated[str | None, Query(max_length=32)] = None,
+    ) -> list[dict[str, Any]]:
+        """Corrective actions; ``status=due`` lists every action not yet completed."""
+        return actions.list(status=status, round_id=round, indicator_code=indicator)
 
     return router
