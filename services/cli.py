@@ -44,8 +44,19 @@ def run(
     if demo_if_empty and system.store.head() == 0:
         from services.demo_local import load_demo_into
 
+        typer.echo("pmf: loading the demo framework and two years of returns ...")
         load_demo_into(system)
-    typer.echo(f"pmf: data in {settings.data_dir.resolve()}")
+    data = settings.data_dir.resolve()
+    typer.echo(f"pmf: data in {data}")
+    if not system.tokens.has_role("admin"):
+        token_file = data / "admin-token"
+        token_file.write_text(system.tokens.create("admin", "first admin") + "\n")
+        token_file.chmod(0o600)
+        typer.echo(f"pmf: the first admin token is in {token_file}")
+    typer.echo(
+        "pmf: create tokens with: pmf token create --role admin|lead|executive|"
+        f"viewer|system --data-dir {data}"
+    )
     typer.echo(f"pmf: serving on http://{settings.host}:{settings.port}/")
     uvicorn.run(system.app(), host=settings.host, port=settings.port, log_level="info")
 
@@ -135,16 +146,37 @@ def token_create(
     typer.echo(token)
 
 
+@token_app.command("list")
+def token_list(data_dir: DataDir = None) -> None:
+    """List tokens (ids, roles, names; never the tokens themselves)."""
+    for t in _token_store(data_dir).list():
+        state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "live"
+        lead = f" lead {t['lead_email']}" if t["lead_email"] else ""
+        typer.echo(f"{t['token_id']}  {t['role']:<9} {t['name']}{lead}  {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The id shown by `pmf token list`")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke a token by its id."""
+    if not _token_store(data_dir).revoke(token_id):
+        typer.echo(f"error: no live token with id {token_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Revoked token {token_id}.")
+
+
 def _token_store(data_dir: Path | None):  # type: ignore[no-untyped-def]
     from shared.eventstore.engine import make_engine
     from shared.http.auth import TokenStore
 
     settings = _settings(data_dir)
     url = (
-        settings.database_url
-        if settings.mode == "distributed" and settings.database_url
-        else settings.embedded_database_url()
-    )
+        settings.auth_database_url or settings.database_url
+        if settings.mode == "distributed"
+        else None
+    ) or settings.embedded_database_url()
     store = TokenStore(make_engine(url))
     store.create_schema()
     return store

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import warnings
+
+with warnings.catch_warnings():
+    # Starlette's test client runs the app in-process, which is what we want.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
 
 from services.demo.load import apply_plan
 from services.demo.plan import DemoStep, demo_plan
@@ -23,5 +28,10 @@ def load_demo_into(system: EmbeddedSystem) -> int:
             )
         return tokens[key]
 
-    with TestClient(system.app()) as client:
-        return apply_plan(demo_plan(), client, token_for=token_for)
+    try:
+        with TestClient(system.app()) as client:
+            return apply_plan(demo_plan(), client, token_for=token_for)
+    finally:
+        for token in tokens.values():
+            token_id = token.split("_")[1]
+            system.tokens.revoke(token_id)

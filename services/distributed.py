@@ -85,7 +85,11 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     metrics = Metrics()
     store = EventStore(engine)
     store.create_schema()
-    tokens = TokenStore(engine)
+    tokens = TokenStore(
+        make_engine(settings.auth_database_url)
+        if settings.auth_database_url
+        else engine
+    )
     tokens.create_schema()
     producer = make_producer(settings.kafka_bootstrap)
     dead_letters = DeadLetters(producer, metrics)
@@ -184,6 +188,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         tokens=tokens,
         readiness=readiness,
         lifespan=lifespan,
+        auth_required=settings.auth_required,
+        anonymous_reads=settings.anonymous_reads,
     )
     return ServiceProcess(name, app, faust_app, relay, closers=closers)
 

@@ -111,4 +111,6 @@ class EmbeddedSystem:
             metrics=self.metrics,
             tokens=self.tokens,
             readiness=[self._ready],
+            auth_required=self.settings.auth_required,
+            anonymous_reads=self.settings.anonymous_reads,
         )

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     relay_interval_seconds: float = 0.2
     log_level: str = "INFO"
+    # Writes need a bearer token; reads of aggregate performance data are open
+    # to anyone unless anonymous_reads is off.
+    auth_required: bool = True
+    anonymous_reads: bool = True
+    # Where tokens live in distributed mode (one database for every service).
+    auth_database_url: str | None = None
     council_name: str = "Northshire County Council"
     # Published figures that count fewer children than this are shown as "c".
     small_number_threshold: int = 5

@@ -17,7 +17,7 @@ from tests.support.postgres import (
     start_private_postgres,
     stop_private_postgres,
 )
-from tests.support.processes import Process
+from tests.support.processes import Process, role_tokens
 
 DATABASES = [
     "pmf_indicators",
@@ -58,6 +58,11 @@ class Distributed:
         self.postgres = postgres
         self.ports = {name: free_port() for name in SERVICES}
         self.procs: dict[str, Process] = {}
+        self.auth_env = {
+            "PMF_MODE": "distributed",
+            "PMF_AUTH_DATABASE_URL": f"{postgres}/pmf_auth",
+        }
+        self.tokens: dict[str, str] = {}
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -68,6 +73,7 @@ class Distributed:
             "PMF_KAFKA_BOOTSTRAP": self.kafka,
             "PMF_DATABASE_URL": f"{self.postgres}/pmf_{name}",
             "PMF_DATA_DIR": str(self.work / f"data-{name}"),
+            **self.auth_env,
         }
         log = self.work / f"{name}-{len(list(self.work.glob(name + '*')))}.log"
         self.procs[name] = Process(
@@ -95,6 +101,7 @@ def distributed(
             system.start(name)
         for name in SERVICES:
             system.wait_ready(name)
+        system.tokens = role_tokens(system.auth_env)
         yield system
     finally:
         for name in list(system.procs):

@@ -13,8 +13,8 @@ from .handlers import ReturnsService
 from .schemas import ReturnIn, RoundIn
 
 Admin = Annotated[Principal, Depends(require("admin"))]
-Lead = Annotated[Principal, Depends(require("lead"))]
-System = Annotated[Principal, Depends(require("system"))]
+Lead = Annotated[Principal, Depends(require("lead", "admin"))]
+System = Annotated[Principal, Depends(require("system", "admin"))]
 
 
 def build_router(service: ReturnsService) -> APIRouter:

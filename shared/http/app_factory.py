@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.http import problems
 from shared.http.auth import TokenStore
+from shared.http.deps import read_access
 from shared.observability.metrics import Metrics
 
 ReadinessCheck = Callable[[], tuple[bool, str]]
@@ -31,7 +32,8 @@ def create_app(
     tokens: TokenStore | None,
     readiness: Sequence[ReadinessCheck] = (),
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
-    auth_required: bool = False,
+    auth_required: bool = True,
+    anonymous_reads: bool = True,
 ) -> FastAPI:
     """A FastAPI app serving ``routers`` plus health, readiness and metrics."""
     app = FastAPI(
@@ -43,6 +45,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.tokens = tokens
     app.state.auth_required = auth_required
+    app.state.anonymous_reads = anonymous_reads
     problems.install(app)
 
     @app.middleware("http")
@@ -83,5 +86,5 @@ def create_app(
         )
 
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(read_access)])
     return app

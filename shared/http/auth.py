@@ -105,3 +105,37 @@ class TokenStore:
             lead_email=row["lead_email"],
             token_id=row["token_id"],
         )
+
+    def list(self) -> list[dict[str, str | None]]:
+        """Every token's id, role, name and dates (never the token itself)."""
+        t = api_tokens
+        query = sa.select(
+            t.c.token_id,
+            t.c.role,
+            t.c.name,
+            t.c.lead_email,
+            t.c.created_at,
+            t.c.revoked_at,
+        ).order_by(t.c.created_at)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def revoke(self, token_id: str) -> bool:
+        """Revoke a token by its id; False when no live token has that id."""
+        t = api_tokens
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                t.update()
+                .where(t.c.token_id == token_id, t.c.revoked_at.is_(None))
+                .values(revoked_at=iso(utc_now()))
+            )
+        return done.rowcount > 0
+
+    def has_role(self, role: Role) -> bool:
+        """Whether a live token of ``role`` exists."""
+        t = api_tokens
+        query = sa.select(t.c.token_id).where(
+            t.c.role == role, t.c.revoked_at.is_(None)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None

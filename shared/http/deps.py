@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,8 @@ from fastapi import Depends, Header, HTTPException, Request
 from shared.errors import Invalid
 from shared.events.envelope import utc_now
 from shared.http.auth import ANONYMOUS, Principal, Role, TokenStore
+
+audit_log = logging.getLogger("pmf.audit")
 
 
 def principal(
@@ -26,6 +29,9 @@ def principal(
         tokens.resolve(token.strip()) if tokens and scheme.lower() == "bearer" else None
     )
     if found is None:
+        audit_log.warning(
+            "refused: invalid token for %s %s", request.method, request.url.path
+        )
         raise HTTPException(
             401,
             "The bearer token is missing or not valid",
@@ -37,8 +43,17 @@ def principal(
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
 
 
+def read_access(request: Request, who: CurrentPrincipal) -> Principal:
+    """Reads are open to every role, and to anyone when anonymous reads are on."""
+    if who is ANONYMOUS and not request.app.state.anonymous_reads:
+        raise HTTPException(
+            401, "Reading needs a bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return who
+
+
 def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
-    """A dependency that admits only ``roles`` (admin is always admitted)."""
+    """A dependency that admits only callers with one of ``roles`` (deny by default)."""
 
     def check(
         request: Request,
@@ -48,15 +63,25 @@ def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
         backdated = occurred_at(when)
         if who is ANONYMOUS:
             if request.app.state.auth_required:
+                audit_log.warning(
+                    "refused: no token for %s %s", request.method, request.url.path
+                )
                 raise HTTPException(
                     401,
-                    "This needs a bearer token",
+                    "This needs a bearer token (create one with `pmf token create`)",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             return replace(who, occurred_at=backdated)
-        if who.role != "admin" and who.role not in roles:
+        if who.role not in roles:
+            audit_log.warning(
+                "refused: %s (%s) may not %s %s",
+                who.name,
+                who.role,
+                request.method,
+                request.url.path,
+            )
             raise HTTPException(
-                403, f"The {who.role} role may not do this (needs {', '.join(roles)})"
+                403, f"The {who.role} role may not do this (needs {' or '.join(roles)})"
             )
         return replace(who, occurred_at=backdated)
 

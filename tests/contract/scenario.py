@@ -107,10 +107,14 @@ def _path(code: str) -> str:
     return quote(code, safe="")
 
 
-def run(ep: Endpoints, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """Drive the scenario; returns the LAA batch outcome for checking."""
-    h = headers or {}
-    with httpx.Client(timeout=30, headers=h) as http:
+def run(ep: Endpoints, tokens: dict[str, str]) -> dict[str, Any]:
+    """Drive the scenario with a token per role; returns the LAA batch outcome."""
+
+    def as_(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}"}
+
+    admin = as_("admin")
+    with httpx.Client(timeout=30, headers=admin) as http:
         for body in INDICATORS:
             _ok(http.post(f"{ep.indicators}/api/v1/indicators", json=body), 201)
         for code, base, target in [
@@ -227,13 +231,17 @@ def run(ep: Endpoints, headers: dict[str, str] | None = None) -> dict[str, Any]:
                 "value": "high",
             },
         ]
-        outcome = _ok(http.post(f"{ep.returns}/api/v1/laa-results", json=batch))
+        outcome = _ok(
+            http.post(
+                f"{ep.returns}/api/v1/laa-results", json=batch, headers=as_("system")
+            )
+        )
         _ok(http.post(f"{ep.returns}/api/v1/rounds/2009-H2/close"))
 
         def decide() -> dict[str, Any]:
             url = f"{ep.assessment}/api/v1/challenges/NI%20112/2009-H2/decision"
             body = {"decision": "upheld", "note": "Trend is clearly off target"}
-            return _ok(http.post(url, json=body))
+            return _ok(http.post(url, json=body, headers=as_("executive")))
 
         decided = eventually(decide)
         assert decided["computed_status"] == "RED"

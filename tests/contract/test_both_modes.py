@@ -10,13 +10,13 @@ import pytest
 from tests.conftest import Distributed
 from tests.contract import scenario
 from tests.support.postgres import free_port
-from tests.support.processes import Process, without_timestamps
+from tests.support.processes import Process, role_tokens, without_timestamps
 
 pytestmark = [pytest.mark.contract, pytest.mark.e2e]
 
 
 @pytest.fixture
-def embedded_url(tmp_path: Path) -> Iterator[str]:
+def embedded_url(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     port = free_port()
     proc = Process(
         ["run", "--port", str(port), "--data-dir", str(tmp_path / "data")],
@@ -25,22 +25,24 @@ def embedded_url(tmp_path: Path) -> Iterator[str]:
     )
     try:
         proc.wait_http(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
+        tokens = role_tokens(None, "--data-dir", str(tmp_path / "data"))
+        yield f"http://127.0.0.1:{port}", tokens
     finally:
         proc.stop()
 
 
 def test_embedded_and_distributed_answer_the_same(
-    embedded_url: str, distributed: Distributed
+    embedded_url: tuple[str, dict[str, str]], distributed: Distributed
 ) -> None:
-    embedded = scenario.Endpoints.single(embedded_url)
+    url, tokens = embedded_url
+    embedded = scenario.Endpoints.single(url)
     spread = scenario.Endpoints(
         indicators=distributed.url("indicators"),
         returns=distributed.url("returns"),
         assessment=distributed.url("assessment"),
         reporting=distributed.url("reporting"),
     )
-    assert scenario.run(embedded) == scenario.run(spread)
+    assert scenario.run(embedded, tokens) == scenario.run(spread, distributed.tokens)
     one = scenario.settled_framework(embedded, timeout=5)
     other = scenario.settled_framework(spread, timeout=120)
     assert without_timestamps(other) == without_timestamps(one)

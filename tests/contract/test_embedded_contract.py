@@ -10,7 +10,7 @@ import pytest
 
 from tests.contract import scenario
 from tests.support.postgres import free_port
-from tests.support.processes import Process
+from tests.support.processes import Process, role_tokens
 
 pytestmark = pytest.mark.contract
 
@@ -27,15 +27,16 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     url = f"http://127.0.0.1:{port}"
     try:
         proc.wait_http(f"{url}/healthz")
-        yield url, proc, work
+        tokens = role_tokens(None, "--data-dir", str(work / "data"))
+        yield url, proc, work, tokens
     finally:
         proc.stop()
 
 
 def test_the_scenario_gives_the_expected_framework(embedded: Any) -> None:
-    url, _proc, _work = embedded
+    url, _proc, _work, tokens = embedded
     ep = scenario.Endpoints.single(url)
-    outcome = scenario.run(ep)
+    outcome = scenario.run(ep, tokens)
     assert (
         outcome["accepted"] == 3
         and outcome["duplicate"] == 1
@@ -51,7 +52,7 @@ def test_the_scenario_gives_the_expected_framework(embedded: Any) -> None:
 
 
 def test_restarting_the_process_keeps_everything(embedded: Any, tmp_path: Path) -> None:
-    url, proc, work = embedded
+    url, proc, work, _tokens = embedded
     before = scenario.framework(scenario.Endpoints.single(url))
     proc.stop()
     port = int(url.rsplit(":", 1)[1])

@@ -34,6 +34,10 @@ def _read_topic(bootstrap: str, topic: str, timeout: float = 10.0) -> list[Any]:
         consumer.close()
 
 
+def admin(system: Distributed) -> dict[str, str]:
+    return {"Authorization": f"Bearer {system.tokens['admin']}"}
+
+
 def _entry(system: Distributed) -> dict[str, Any]:
     fw = httpx.get(f"{system.url('reporting')}/api/v1/framework", timeout=10).json()
     found = [i for i in fw["indicators"] if i["code"] == CODE]
@@ -59,12 +63,17 @@ def test_a_command_flows_through_kafka_to_every_service(
         "baseline": {"value": 20.0, "period_end": "2008-03-31"},
         "target": {"value": 15.0, "period_end": "2011-03-31", "reason": "agreed"},
     }
-    assert httpx.post(f"{ind}/api/v1/indicators", json=body).status_code == 201
+    anonymous = httpx.post(f"{ind}/api/v1/indicators", json=body)
+    assert anonymous.status_code == 401
+    created = httpx.post(
+        f"{ind}/api/v1/indicators", json=body, headers=admin(distributed)
+    )
+    assert created.status_code == 201
     # a stale If-Match is a 409 in distributed mode too
     stale = httpx.put(
         f"{ind}/api/v1/indicators/{PATH}/lead",
         json={"lead_organisation": "Council"},
-        headers={"If-Match": '"1"'},
+        headers={"If-Match": '"1"', **admin(distributed)},
     )
     assert stale.status_code == 409
 
@@ -77,6 +86,7 @@ def test_a_command_flows_through_kafka_to_every_service(
                 "value": 19.0,
                 "prediction": "on_target",
             },
+            headers=admin(distributed),
         )
         assert r.status_code == 201, r.text
 

@@ -15,19 +15,39 @@ from shared.settings import Settings
 
 
 class Api:
-    """A test client that fails loudly on unexpected statuses."""
+    """A test client that fails loudly on unexpected statuses.
 
-    def __init__(self, client: TestClient) -> None:
+    Calls are made as ``role`` (admin by default) with a real token.
+    """
+
+    def __init__(self, client: TestClient, system: EmbeddedSystem) -> None:
         self.client = client
+        self.system = system
+        self.tokens: dict[tuple[str, str | None], str] = {}
+
+    def token(self, role: str, lead_email: str | None = None) -> str:
+        key = (role, lead_email)
+        if key not in self.tokens:
+            self.tokens[key] = self.system.tokens.create(
+                role,  # type: ignore[arg-type]
+                f"test {role}",
+                lead_email,
+            )
+        return self.tokens[key]
 
     def call(
         self,
         method: str,
         path: str,
         expect: int | tuple[int, ...] = (200, 201),
+        role: str | None = "admin",
+        lead_email: str | None = None,
         **kw: Any,
     ) -> Any:
-        response = self.client.request(method, path, **kw)
+        headers = dict(kw.pop("headers", None) or {})
+        if role is not None:
+            headers["Authorization"] = f"Bearer {self.token(role, lead_email)}"
+        response = self.client.request(method, path, headers=headers, **kw)
         wanted = expect if isinstance(expect, tuple) else (expect,)
         assert response.status_code in wanted, f"{method} {path}: {response.text}"
         return response.json()
@@ -53,7 +73,7 @@ def system(tmp_path: Path) -> EmbeddedSystem:
 @pytest.fixture
 def api(system: EmbeddedSystem) -> Iterator[Api]:
     with TestClient(system.app()) as client:
-        yield Api(client)
+        yield Api(client, system)
 
 
 def indicator(code: str = "NI 50", **overrides: Any) -> dict[str, Any]:

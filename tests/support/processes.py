@@ -66,6 +66,26 @@ class Process:
         return self.proc.returncode
 
 
+def create_token(role: str, env: dict[str, str] | None = None, *args: str) -> str:
+    """A token made with ``pmf token create`` (the CLI prints it last)."""
+    done = subprocess.run(
+        [*PMF, "token", "create", "--role", role, *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def role_tokens(env: dict[str, str] | None = None, *args: str) -> dict[str, str]:
+    """One token for each role the scenarios use."""
+    return {r: create_token(r, env, *args) for r in ("admin", "system", "executive")}
+
+
 def eventually(
     check: Callable[[], T], timeout: float = 60.0, interval: float = 0.25
 ) -> T:
