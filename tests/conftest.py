@@ -24,6 +24,7 @@ DATABASES = [
     "pmf_returns",
     "pmf_assessment",
     "pmf_reporting",
+    "pmf_auth",
     "pmf_test",
 ]
 

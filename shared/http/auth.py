@@ -68,8 +68,16 @@ class TokenStore:
         self.engine = engine
 
     def create_schema(self) -> None:
-        """Create the token table when missing."""
-        metadata.create_all(self.engine)
+        """Create the token table when missing.
+
+        Several services may share one token database and start together; a
+        loser of the race to create the table finds it made by the winner.
+        """
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.DBAPIError:
+            if not sa.inspect(self.engine).has_table(api_tokens.name):
+                raise
 
     def create(self, role: Role, name: str, lead_email: str | None = None) -> str:
         """A new token for ``role``; the only time the plain token is seen."""

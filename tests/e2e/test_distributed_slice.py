@@ -176,7 +176,9 @@ def test_a_restarted_consumer_loses_and_doubles_nothing(
     # while reporting is down, a change is made; it must arrive after the restart
     ind = distributed.url("indicators")
     r = httpx.patch(
-        f"{ind}/api/v1/indicators/{PATH}", json={"title": "Renamed while down"}
+        f"{ind}/api/v1/indicators/{PATH}",
+        json={"title": "Renamed while down"},
+        headers=admin(distributed),
     )
     assert r.status_code == 200, r.text
     distributed.start("reporting")
