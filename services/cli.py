@@ -124,6 +124,31 @@ def demo(
     typer.echo(f"Loaded the demo: {sent} requests.")
 
 
+@app.command()
+def gaps(data_dir: DataDir = None) -> None:
+    """List indicators without a lead organisation, named lead or target."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from services.embedded import EmbeddedSystem
+
+    found = EmbeddedSystem(_settings(data_dir)).framework.gaps()
+    titles = {
+        "no_lead_organisation": "No lead organisation",
+        "no_named_lead": "No named lead",
+        "no_target": "Measurable, no target yet",
+        "target_needed_later": "Not yet measurable: target needed later",
+    }
+    console = Console()
+    for key, title in titles.items():
+        table = Table(title=f"{title} ({len(found[key])})", title_justify="left")
+        table.add_column("Code")
+        table.add_column("Title")
+        for item in found[key]:
+            table.add_row(item["code"], item["title"])
+        console.print(table)
+
+
 @token_app.command("create")
 def token_create(
     role: Annotated[str, typer.Option(help="admin|lead|executive|viewer|system")],

@@ -61,6 +61,36 @@ def build_router(
             return queries.as_of(parse_as_of(as_of), include_retired)
         return queries.current(include_retired)
 
+    @router.get("/indicators")
+    def list_indicators(
+        missing: Literal["lead_organisation", "named_lead", "target"] | None = None,
+        measurable: bool | None = None,
+        laa: bool | None = None,
+        status: Literal["GREEN", "AMBER", "RED", "GREY"] | None = None,
+        outcome: Annotated[str | None, Query(max_length=200)] = None,
+        include_retired: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Indicators now, filtered; ``missing=target`` lists measurable ones only."""
+        found = queries.current(include_retired)["indicators"]
+        if missing == "target":
+            found = [i for i in found if i["measurable"] and i["target"] is None]
+        elif missing is not None:
+            found = [i for i in found if not i[missing]]
+        if measurable is not None:
+            found = [i for i in found if i["measurable"] == measurable]
+        if laa is not None:
+            found = [i for i in found if i["laa"] == laa]
+        if status is not None:
+            found = [i for i in found if i["status"] == status]
+        if outcome is not None:
+            found = [i for i in found if i["outcome"] == outcome]
+        return found
+
+    @router.get("/framework/gaps")
+    def gaps() -> dict[str, list[dict[str, Any]]]:
+        """No lead organisation, no named lead, no target, target needed later."""
+        return queries.gaps()
+
     @router.get("/framework/versions")
     def list_versions() -> list[dict[str, Any]]:
         """Every published framework version, oldest first."""

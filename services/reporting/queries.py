@@ -140,6 +140,29 @@ class FrameworkQueries:
             "version": None,
         }
 
+    def gaps(self) -> dict[str, list[dict[str, Any]]]:
+        """The plan's action lists: indicators still lacking a lead or a target."""
+        live = [i for i in self.current()["indicators"] if not i["retired"]]
+
+        def brief(i: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "code": i["code"],
+                "title": i["title"],
+                "lead_organisation": i["lead_organisation"],
+                "named_lead": i["named_lead"],
+            }
+
+        return {
+            "no_lead_organisation": [
+                brief(i) for i in live if not i["lead_organisation"]
+            ],
+            "no_named_lead": [brief(i) for i in live if not i["named_lead"]],
+            "no_target": [
+                brief(i) for i in live if i["measurable"] and i["target"] is None
+            ],
+            "target_needed_later": [brief(i) for i in live if not i["measurable"]],
+        }
+
     def _at(self, conn: Connection, code: str, kind: str, at: str) -> Any:
         t = timeline
         query = (
