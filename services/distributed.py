@@ -25,6 +25,7 @@ from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
 from shared.http.app_factory import ReadinessCheck, create_app
+from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
 from shared.messaging.consumers import Projection, StreamApplier
 from shared.messaging.faust_consumers import (
@@ -183,7 +184,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
 
     app = create_app(
         f"pmf {name}",
-        routers,
+        [*routers, build_audit_router(store)],
         metrics=metrics,
         tokens=tokens,
         readiness=readiness,

@@ -32,6 +32,7 @@ from shared.events.envelope import EventEnvelope
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
 from shared.http.app_factory import create_app
+from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
 from shared.messaging.consumers import LogFollower
 from shared.observability.metrics import Metrics
@@ -107,6 +108,7 @@ class EmbeddedSystem:
                 indicators_router(self.indicators),
                 returns_router(self.returns),
                 assessment_router(self.assessments, self.challenges),
+                build_audit_router(self.store),
             ],
             metrics=self.metrics,
             tokens=self.tokens,

@@ -71,7 +71,7 @@ def build_router(
         include_retired: bool = False,
     ) -> list[dict[str, Any]]:
         """Indicators now, filtered; ``missing=target`` lists measurable ones only."""
-        found = queries.current(include_retired)["indicators"]
+        found: list[dict[str, Any]] = queries.current(include_retired)["indicators"]
         if missing == "target":
             found = [i for i in found if i["measurable"] and i["target"] is None]
         elif missing is not None:

@@ -151,7 +151,7 @@ class EventStore:
             .order_by(events.c.stream_version)
         )
         with self._conn(conn) as c:
-            return [_envelope(r) for r in c.execute(query).mappings()]
+            return [envelope_of(r) for r in c.execute(query).mappings()]
 
     def read_streams_like(
         self, prefix: str, conn: Connection | None = None
@@ -163,7 +163,7 @@ class EventStore:
             .order_by(events.c.position)
         )
         with self._conn(conn) as c:
-            return [_envelope(r) for r in c.execute(query).mappings()]
+            return [envelope_of(r) for r in c.execute(query).mappings()]
 
     def read_all(
         self, after: int = 0, limit: int = 1000, conn: Connection | None = None
@@ -176,7 +176,7 @@ class EventStore:
             .limit(limit)
         )
         with self._conn(conn) as c:
-            return [_envelope(r) for r in c.execute(query).mappings()]
+            return [envelope_of(r) for r in c.execute(query).mappings()]
 
     def head(self, conn: Connection | None = None) -> int:
         """The global position of the newest event (0 for an empty log)."""
@@ -210,7 +210,7 @@ def _row(e: EventEnvelope) -> dict[str, object]:
     }
 
 
-def _envelope(row: sa.RowMapping) -> EventEnvelope:
+def envelope_of(row: sa.RowMapping) -> EventEnvelope:
     event = EventEnvelope(
         event_id=uuid.UUID(row["event_id"]),
         type=row["type"],

@@ -34,6 +34,7 @@ def create_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     auth_required: bool = True,
     anonymous_reads: bool = True,
+    max_body: int = 5_000_000,
 ) -> FastAPI:
     """A FastAPI app serving ``routers`` plus health, readiness and metrics."""
     app = FastAPI(
@@ -47,6 +48,21 @@ def create_app(
     app.state.auth_required = auth_required
     app.state.anonymous_reads = anonymous_reads
     problems.install(app)
+
+    @app.middleware("http")
+    async def _limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and (
+            not declared.isdigit() or int(declared) > max_body
+        ):
+            return problems.problem(
+                413,
+                "Request too large",
+                f"A request body may be at most {max_body} bytes",
+            )
+        return await call_next(request)
 
     @app.middleware("http")
     async def _timing(

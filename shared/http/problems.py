@@ -71,11 +71,19 @@ def install(app: FastAPI) -> None:
         detail, items = describe_validation(list(exc.errors()))
         return problem(422, "Invalid input", detail, errors=items)
 
+    @app.exception_handler(RecursionError)
+    async def _nested(_request: Request, _exc: RecursionError) -> JSONResponse:
+        return problem(422, "Invalid input", "The JSON is nested too deeply")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found"}.get(
-            exc.status_code, "Error"
-        )
+        title = {
+            400: "Bad request",
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not found",
+            405: "Method not allowed",
+        }.get(exc.status_code, "Error")
         response = problem(exc.status_code, title, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
