@@ -105,7 +105,7 @@ class EmbeddedSystem:
                     self.settings.council_name,
                     self.settings.small_number_threshold,
                 ),
-                indicators_router(self.indicators),
+                indicators_router(self.indicators, list_versions=False),
                 returns_router(self.returns),
                 assessment_router(self.assessments, self.challenges),
                 build_audit_router(self.store),

@@ -33,8 +33,11 @@ def _public(ind: Indicator, response: Response) -> dict[str, Any]:
     return ind.to_dict()
 
 
-def build_router(service: IndicatorService) -> APIRouter:
-    """The indicators routes bound to ``service``."""
+def build_router(service: IndicatorService, list_versions: bool = True) -> APIRouter:
+    """The indicators routes bound to ``service``.
+
+    ``list_versions`` is off in embedded mode, where reporting lists versions.
+    """
     router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
     def meta(who: Principal) -> Metadata:
@@ -162,10 +165,12 @@ def build_router(service: IndicatorService) -> APIRouter:
         """Publish an immutable numbered version of the framework definition."""
         return service.publish_version(body.label, body.note, meta(who))
 
-    @router.get("/framework/versions")
-    def list_versions() -> list[dict[str, Any]]:
-        """Every published framework version, oldest first."""
-        return service.versions()
+    if list_versions:
+
+        @router.get("/framework/versions")
+        def versions() -> list[dict[str, Any]]:
+            """Every published framework version, oldest first."""
+            return service.versions()
 
     @router.get("/framework/settings")
     def get_settings() -> dict[str, Any]:
