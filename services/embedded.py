@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import date
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -58,7 +59,13 @@ class EmbeddedSystem:
         for projection in projections:
             projection.create_schema(self.engine)
         self.followers = [
-            LogFollower(p, self.store, self.engine, sink=self.store)
+            LogFollower(
+                p,
+                self.store,
+                self.engine,
+                sink=self.store,
+                on_applied=self.metrics.applied,
+            )
             for p in projections
         ]
         self._lock = threading.RLock()
@@ -85,6 +92,21 @@ class EmbeddedSystem:
                 if moved == 0:
                     break
         return total
+
+    def refresh_metrics(self) -> None:
+        """Set the gauges that are read from state at scrape time."""
+        for follower in self.followers:
+            self.metrics.consumer_lag.labels(follower.projection.name).set(
+                follower.lag()
+            )
+        for status, count in self.framework.current()["counts"].items():
+            self.metrics.rag.labels(status).set(count)
+        today = date.today().isoformat()
+        for r in self.returns.list_rounds()[:8]:
+            missing = len(self.returns.outstanding(r["id"])["outstanding"])
+            self.metrics.returns_outstanding.labels(r["id"]).set(missing)
+            overdue = missing if r["deadline"] < today else 0
+            self.metrics.returns_overdue.labels(r["id"]).set(overdue)
 
     def _ready(self) -> tuple[bool, str]:
         try:
@@ -115,4 +137,5 @@ class EmbeddedSystem:
             readiness=[self._ready],
             auth_required=self.settings.auth_required,
             anonymous_reads=self.settings.anonymous_reads,
+            refresh_metrics=self.refresh_metrics,
         )

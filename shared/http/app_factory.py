@@ -32,6 +32,7 @@ def create_app(
     tokens: TokenStore | None,
     readiness: Sequence[ReadinessCheck] = (),
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    refresh_metrics: Callable[[], None] | None = None,
     auth_required: bool = True,
     anonymous_reads: bool = True,
     max_body: int = 5_000_000,
@@ -97,6 +98,8 @@ def create_app(
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics_route() -> Response:
         """Prometheus metrics of this process."""
+        if refresh_metrics is not None:
+            refresh_metrics()
         return Response(
             generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST
         )

@@ -81,12 +81,14 @@ class LogFollower:
         engine: Engine,
         sink: EventStore | None = None,
         batch_size: int = 500,
+        on_applied: Callable[[str, EventEnvelope], None] | None = None,
     ) -> None:
         self.projection = projection
         self.source = source
         self.engine = engine
         self.sink = sink
         self.batch_size = batch_size
+        self.on_applied = on_applied
 
     def step(self) -> int:
         """Apply the next batch; returns how many events were read."""
@@ -103,6 +105,10 @@ class LogFollower:
             assert last is not None
             tracking.set_position(conn, self.projection.name, last)
             emitted = ctx.emitted
+        if self.on_applied is not None:
+            for event in batch:
+                if self.projection.wants(event):
+                    self.on_applied(self.projection.name, event)
         if self.sink is not None:
             self.sink.notify_committed(emitted)
         return len(batch)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from shared.events.envelope import EventEnvelope, utc_now
+
 
 class Metrics:
     """The metrics every pmf process exposes at ``/metrics``."""
@@ -51,9 +53,27 @@ class Metrics:
             ["method", "route", "status"],
             registry=r,
         )
+        self.returns_outstanding = Gauge(
+            "pmf_returns_outstanding",
+            "In-scope indicators with no result yet, by round",
+            ["round"],
+            registry=r,
+        )
+        self.returns_overdue = Gauge(
+            "pmf_returns_overdue",
+            "Returns still missing after the round's deadline, by round",
+            ["round"],
+            registry=r,
+        )
         self.processing_latency = Histogram(
             "pmf_processing_latency_seconds",
             "From an event's recording to a consumer applying it",
             ["consumer"],
             registry=r,
         )
+
+    def applied(self, consumer: str, event: EventEnvelope) -> None:
+        """Count an event a consumer applied and how long it waited."""
+        self.events_consumed.labels(consumer, event.type).inc()
+        waited = (utc_now() - event.recorded_at).total_seconds()
+        self.processing_latency.labels(consumer).observe(max(waited, 0.0))

@@ -1,0 +1,53 @@
+"""Health, readiness and Prometheus metrics of the embedded process."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.integration.conftest import Api, indicator
+
+P = "/api/v1"
+
+
+def samples(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = api.client.get("/metrics").text
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            found[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return found
+
+
+def test_health_and_readiness(api: Api) -> None:
+    assert api.get("/healthz", role=None) == {"status": "ok"}
+    ready = api.get("/readyz", role=None)
+    assert ready["status"] == "ready"
+
+
+def test_metrics_count_events_consumers_rag_and_routes(api: Api) -> None:
+    api.post(f"{P}/indicators", indicator("NI 50"))
+    api.post(
+        f"{P}/rounds",
+        {
+            "id": "R1",
+            "period_end": "2009-03-31",
+            "requested": "2009-03-31",
+            "deadline": "2009-04-30",
+        },
+    )
+    found = samples(api)
+    assert found[("pmf_events_appended_total", (("type", "IndicatorRegistered"),))] == 1
+    consumed = (
+        "pmf_events_consumed_total",
+        (("consumer", "assessment"), ("type", "IndicatorRegistered")),
+    )
+    assert found[consumed] == 1
+    assert found[("pmf_consumer_lag", (("consumer", "reporting.framework"),))] == 0
+    assert found[("pmf_rag_indicators", (("status", "GREY"),))] == 1
+    assert found[("pmf_returns_outstanding", (("round", "R1"),))] == 1
+    assert found[("pmf_returns_overdue", (("round", "R1"),))] == 1
+    routes = {
+        dict(k[1]).get("route") for k in found if k[0].startswith("pmf_http_request")
+    }
+    assert "/api/v1/indicators" in routes
+    assert not any("NI 50" in str(k) for k in found)  # no indicator codes as labels
