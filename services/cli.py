@@ -124,6 +124,42 @@ def demo(
     typer.echo(f"Loaded the demo: {sent} requests.")
 
 
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file, one row each")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create or amend indicators from a CSV or XLSX file (all rows or none)."""
+    from services.embedded import EmbeddedSystem
+    from services.transfer import import_command
+
+    system = EmbeddedSystem(_settings(data_dir))
+    raise typer.Exit(import_command(system, file, dry_run))
+
+
+@app.command()
+def export(
+    file: Annotated[
+        Path | None, typer.Argument(help="FILE.csv or FILE.xlsx (framework.csv)")
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv|xlsx")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Same as FILE")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the framework (every indicator, by code) as CSV or XLSX."""
+    from services.embedded import EmbeddedSystem
+    from services.transfer import export_command
+
+    if file and out:
+        typer.echo("error: give FILE or --out, not both", err=True)
+        raise typer.Exit(2)
+    system = EmbeddedSystem(_settings(data_dir))
+    raise typer.Exit(export_command(system, file or out, fmt))
+
+
 @app.command()
 def gaps(data_dir: DataDir = None) -> None:
     """List indicators without a lead organisation, named lead or target."""
@@ -147,6 +183,26 @@ def gaps(data_dir: DataDir = None) -> None:
         for item in found[key]:
             table.add_row(item["code"], item["title"])
         console.print(table)
+
+
+@app.command("laa-simulate")
+def laa_simulate(
+    codes: Annotated[str, typer.Option(help="LAA indicator codes, comma-separated")] = (
+        "NI 110,NI 112,NI 117"
+    ),
+    count: Annotated[int, typer.Option(help="How many messages")] = 100,
+    rate: Annotated[float | None, typer.Option(help="Messages per second")] = None,
+    bad_share: Annotated[float, typer.Option(help="Share of malformed messages")] = 0.0,
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap")] = None,
+    seed: Annotated[int, typer.Option()] = 2008,
+) -> None:
+    """Produce realistic quarterly LAA results onto the laa.results topic."""
+    from services.returns.simulator import SimulatedIndicator, messages, produce
+
+    indicators = [SimulatedIndicator(c.strip(), 50.0, 0.2) for c in codes.split(",")]
+    server = bootstrap or _settings().kafka_bootstrap
+    sent = produce(server, messages(indicators, count, bad_share, seed), rate)
+    typer.echo(f"Sent {sent} LAA messages to {server}.")
 
 
 @token_app.command("create")

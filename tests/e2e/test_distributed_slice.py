@@ -195,3 +195,26 @@ def test_a_restarted_consumer_loses_and_doubles_nothing(
     assert len(after["indicators"]) == len(before["indicators"])
     unchanged = [i for i in before["indicators"] if i["code"] != CODE]
     assert [i for i in after["indicators"] if i["code"] != CODE] == unchanged
+
+
+def test_the_simulator_feeds_the_stream(distributed: Distributed) -> None:
+    from services.returns.simulator import SimulatedIndicator, messages, produce
+
+    eventually(lambda: _entry(distributed))
+    before = len(_read_topic(distributed.kafka, "pmf.dead-letter", 3))
+    stream = messages([SimulatedIndicator(CODE, 22.0, 0.1)], 24, bad_share=0.25, seed=7)
+    assert produce(distributed.kafka, stream) == 24
+
+    def all_processed() -> None:
+        history = httpx.get(
+            f"{distributed.url('reporting')}/api/v1/indicators/{PATH}/history"
+        ).json()["history"]
+        sims = [
+            h
+            for h in history
+            if (h["details"].get("result_id") or "").startswith("SIM-")
+        ]
+        dead = len(_read_topic(distributed.kafka, "pmf.dead-letter", 3)) - before
+        assert dead > 0 and len(sims) + dead == 24, (len(sims), dead)
+
+    eventually(all_processed, timeout=90)
