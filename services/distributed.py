@@ -82,6 +82,10 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     if not settings.database_url:
         raise ValueError("PMF_DATABASE_URL must name this service's database")
     ensure_topics(settings.kafka_bootstrap)
+    if name == "reporting" and settings.database_url.startswith("postgresql"):
+        from services.reporting.schema_migrations import upgrade
+
+        upgrade(settings.database_url)  # the read model's schema is migrated
     engine = make_engine(settings.database_url)
     metrics = Metrics()
     store = EventStore(engine)
