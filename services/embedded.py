@@ -29,6 +29,7 @@ from services.reporting.queries import FrameworkQueries
 from services.returns.api import build_router as returns_router
 from services.returns.handlers import ReturnsService
 from services.returns.projections import known_indicators_projection
+from services.web.routes import build_web_router
 from shared.events.envelope import EventEnvelope
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
@@ -69,6 +70,7 @@ class EmbeddedSystem:
             for p in projections
         ]
         self._lock = threading.RLock()
+        self._catching_up = 0  # the thread now catching up, if any
         self.store.on_append(self._appended)
         self.indicators = IndicatorService(self.store)
         self.returns = ReturnsService(self.store)
@@ -80,17 +82,22 @@ class EmbeddedSystem:
     def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
             self.metrics.events_appended.labels(event.type).inc()
-        self.catch_up()
+        if self._catching_up != threading.get_ident():
+            self.catch_up()  # else: a follower's own events; its loop goes on
 
     def catch_up(self) -> int:
         """Bring every follower to the head of the log; returns events applied."""
         total = 0
         with self._lock:
-            while True:
-                moved = sum(f.catch_up() for f in self.followers)
-                total += moved
-                if moved == 0:
-                    break
+            self._catching_up = threading.get_ident()
+            try:
+                while True:
+                    moved = sum(f.catch_up() for f in self.followers)
+                    total += moved
+                    if moved == 0:
+                        break
+            finally:
+                self._catching_up = 0
         return total
 
     def refresh_metrics(self) -> None:
@@ -118,7 +125,7 @@ class EmbeddedSystem:
     def app(self) -> FastAPI:
         """The one FastAPI app serving every route."""
         self.catch_up()
-        return create_app(
+        app = create_app(
             "pmf",
             [
                 reporting_router(
@@ -139,3 +146,5 @@ class EmbeddedSystem:
             anonymous_reads=self.settings.anonymous_reads,
             refresh_metrics=self.refresh_metrics,
         )
+        app.include_router(build_web_router(self))
+        return app

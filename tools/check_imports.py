@@ -19,6 +19,7 @@ PURE = [
     "services/indicators/domain.py",
     "services/returns/laa.py",
     "services/returns/rounds.py",
+    "services/indicators/spreadsheet.py",
     *[
         f"services/assessment/{m}.py"
         for m in (

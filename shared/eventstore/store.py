@@ -37,6 +37,9 @@ class EventStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._listeners: list[AppendListener] = []
+        # The newest position this process has seen committed: lets followers
+        # in the same process skip a database round trip when nothing is new.
+        self.last_position: int | None = None
 
     def create_schema(self) -> None:
         """Create the log and tracking tables when missing."""
@@ -75,6 +78,8 @@ class EventStore:
         return self._append(conn, stream, expected_version, new_events, meta)
 
     def _notify(self, recorded: Sequence[EventEnvelope]) -> None:
+        newest = max((e.position or 0) for e in recorded)
+        self.last_position = max(self.last_position or 0, newest)
         for listener in self._listeners:
             listener(recorded)
 
@@ -181,9 +186,11 @@ class EventStore:
     def head(self, conn: Connection | None = None) -> int:
         """The global position of the newest event (0 for an empty log)."""
         with self._conn(conn) as c:
-            return int(
+            found = int(
                 c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
             )
+        self.last_position = max(self.last_position or 0, found)
+        return found
 
     @contextmanager
     def _conn(self, conn: Connection | None) -> Iterator[Connection]:

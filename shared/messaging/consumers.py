@@ -89,14 +89,19 @@ class LogFollower:
         self.sink = sink
         self.batch_size = batch_size
         self.on_applied = on_applied
+        self._position: int | None = None  # cached tracking position
 
     def step(self) -> int:
         """Apply the next batch; returns how many events were read."""
+        known = self.source.last_position
+        if self._position is not None and known is not None and self._position >= known:
+            return 0
         emitted: list[EventEnvelope] = []
         with self.engine.begin() as conn:
             after = tracking.position(conn, self.projection.name)
             batch = self.source.read_all(after, self.batch_size, conn=conn)
             if not batch:
+                self._position = after
                 return 0
             ctx = ApplyContext(conn=conn, store=self.sink)
             for event in batch:
@@ -105,6 +110,7 @@ class LogFollower:
             assert last is not None
             tracking.set_position(conn, self.projection.name, last)
             emitted = ctx.emitted
+        self._position = last
         if self.on_applied is not None:
             for event in batch:
                 if self.projection.wants(event):

@@ -1,0 +1,376 @@
+"""``pmf import`` and ``pmf export``: the framework as a CSV or XLSX file.
+
+The rules are in :mod:`services.indicators.spreadsheet` (pure); this module
+reads and writes the files and applies a checked plan to the embedded log.
+
+An import is all or nothing: every row is checked first and one bad row
+means nothing is applied; a good plan is appended in one database
+transaction, each indicator's events at the stream version they were
+decided on, so a concurrent change to any of them rolls the whole import
+back instead of leaving it half-applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from services.embedded import EmbeddedSystem
+from services.indicators.domain import Indicator, stream_of
+from services.indicators.spreadsheet import (
+    BOOLEAN_COLUMNS,
+    COLUMNS,
+    NUMBER_COLUMNS,
+    Change,
+    Kind,
+    RowError,
+    cells_of,
+    plan_import,
+)
+from shared.errors import DomainError, Invalid
+from shared.events.envelope import EventEnvelope, Metadata
+
+FORMATS = ("csv", "xlsx")
+# progress(stage, done, total): total None while the size of the stage is unknown.
+Progressed = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import found, and whether its changes were applied."""
+
+    file: str
+    dry_run: bool
+    changes: list[Change]
+    errors: list[RowError]
+    applied: bool
+
+    @property
+    def to_apply(self) -> list[Change]:
+        """The rows that change something."""
+        return [c for c in self.changes if c.events]
+
+    @property
+    def ok(self) -> bool:
+        """No row had an error and nothing stopped the changes being applied."""
+        return not self.errors
+
+    def count(self, kind: Kind) -> int:
+        """How many rows register, amend or leave unchanged an indicator."""
+        return sum(1 for c in self.changes if c.kind == kind)
+
+
+# Reading ---------------------------------------------------------------------
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """The rows of a .csv (UTF-8) or .xlsx (first sheet) file as text cells,
+    keyed by the header's column names in lower case; blank rows are kept so
+    that row numbers match the file."""
+    kind = _format_of(path)
+    if not path.is_file():
+        raise Invalid(f"No such file: {path}")
+    try:
+        grid = _csv_grid(path) if kind == "csv" else _xlsx_grid(path)
+    except UnicodeDecodeError:
+        raise Invalid(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from None
+    except (OSError, csv.Error, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise Invalid(f"Cannot read {path.name}: {e}") from None
+    return _records(grid)
+
+
+def _format_of(path: Path) -> str:
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise Invalid(f"{path.name}: the file must end in .csv or .xlsx")
+    return kind
+
+
+def _csv_grid(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return [list(row) for row in csv.reader(f)]
+
+
+def _xlsx_grid(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _text(value: Any) -> str:
+    """A spreadsheet cell as the text a person would type into it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        midnight = value.time() == datetime.min.time()
+        return value.date().isoformat() if midnight else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _records(grid: list[list[str]]) -> list[dict[str, str]]:
+    if not grid:
+        return []
+    header = [name.strip().lower() for name in grid[0]]
+    named = [n for n in header if n]
+    if not named and any(cell.strip() for cells in grid[1:] for cell in cells):
+        raise Invalid("Row 1 must name the columns: code, title, polarity, ...")
+    for name in named:
+        if named.count(name) > 1:
+            raise Invalid(f"The column {name!r} appears twice in the header (row 1)")
+    rows = []
+    for cells in grid[1:]:
+        row = dict.fromkeys(named, "")
+        stray = []
+        for i, cell in enumerate(cells):
+            name = header[i] if i < len(header) else ""
+            if name:
+                row[name] = cell
+            elif cell.strip():
+                stray.append(cell)
+        if stray:  # cells under no column name: the row reports them
+            row[""] = " ".join(stray)
+        rows.append(row)
+    return rows
+
+
+# Importing ---------------------------------------------------------------------
+
+
+def import_file(
+    system: EmbeddedSystem,
+    path: Path,
+    dry_run: bool = False,
+    progress: Progressed | None = None,
+) -> ImportReport:
+    """Check every row of ``path``; apply the changes only when no row has an
+    error (and not on a dry run). ``progress`` follows the stages: checking,
+    applying the rows, and the framework views catching up."""
+    progress = progress or _quiet
+    progress(f"Checking {path.name}", 0, None)
+    rows = read_table(path)
+    current: dict[str, Indicator | None] = {
+        i.code: i for i in system.indicators.all_indicators()
+    }
+    plan = plan_import(rows, current)
+    report = ImportReport(path.name, dry_run, plan.changes, plan.errors, False)
+    if dry_run or plan.errors or not report.to_apply:
+        return report
+    meta = Metadata(actor=f"admin:import {path.name}")
+    try:
+        _apply(system, report.to_apply, meta, progress)
+    except _Stopped as stop:
+        return ImportReport(path.name, False, plan.changes, [stop.error], False)
+    return ImportReport(path.name, False, plan.changes, [], True)
+
+
+class _Stopped(Exception):
+    def __init__(self, error: RowError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _apply(
+    system: EmbeddedSystem,
+    changes: Sequence[Change],
+    meta: Metadata,
+    progress: Progressed,
+) -> None:
+    """Append every change in one transaction; followers catch up after it."""
+    store = system.store
+    recorded: list[EventEnvelope] = []
+    current = changes[0]
+    total = len(changes)
+    progress("Applying rows", 0, total)
+    try:
+        with store.transaction() as conn:
+            for done, change in enumerate(changes, start=1):
+                current = change
+                recorded += store.append(
+                    stream_of(change.code),
+                    change.version,
+                    list(change.events),
+                    meta,
+                    conn=conn,
+                )
+                progress("Applying rows", done, total)
+    except DomainError as e:
+        detail = f"{e.detail}; the import was rolled back, nothing was applied"
+        raise _Stopped(RowError(current.row, None, detail)) from e
+    progress("Updating the framework views", 0, None)
+    store.notify_committed(recorded)  # the followers catch up now
+
+
+def _quiet(stage: str, done: int, total: int | None) -> None:
+    pass
+
+
+# Exporting ---------------------------------------------------------------------
+
+
+def export_framework(system: EmbeddedSystem, path: Path) -> int:
+    """Write every indicator (retired ones too), by code, as ``path``'s format
+    (.csv or .xlsx) in the columns an import reads; returns how many."""
+    kind = _format_of(path)
+    rows = [cells_of(i) for i in system.indicators.all_indicators()]
+    try:
+        if kind == "csv":
+            _write_csv(path, rows)
+        else:
+            _write_xlsx(path, rows)
+    except OSError as e:
+        raise Invalid(f"Cannot write {path}: {e.strerror or e}") from None
+    return len(rows)
+
+
+def export_path(file: Path | None, fmt: str | None) -> Path:
+    """Where ``pmf export`` writes: ``file`` (a directory gets framework.csv),
+    else ``framework.<fmt>``; the format is the file's extension or ``fmt``."""
+    if fmt is not None and fmt not in FORMATS:
+        raise Invalid(f"--format must be csv or xlsx, not {fmt!r}")
+    default = f"framework.{fmt or 'csv'}"
+    if file is None:
+        return Path(default)
+    if file.is_dir():
+        return file / default
+    kind = file.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        return file.with_name(file.name + f".{fmt or 'csv'}")
+    if fmt and fmt != kind:
+        raise Invalid(f"{file.name} is not a .{fmt} file")
+    return file
+
+
+def _write_csv(path: Path, rows: Iterable[dict[str, str]]) -> None:
+    # The byte-order mark lets Excel open the file as UTF-8.
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_xlsx(path: Path, rows: Iterable[dict[str, str]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Indicators"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append([_typed(c, row[c]) for c in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text that starts with "=" is not a formula
+                cell.data_type = "s"
+    book.save(path)
+
+
+def _typed(column: str, text: str) -> Any:
+    """A cell as Excel would hold it: numbers and booleans as such."""
+    if not text:
+        return None
+    if column in BOOLEAN_COLUMNS:
+        return text == "true"
+    if column in NUMBER_COLUMNS:
+        value = float(text)
+        return int(value) if value.is_integer() else value
+    return text
+
+
+# The command line ------------------------------------------------------------
+
+
+def import_command(system: EmbeddedSystem, path: Path, dry_run: bool) -> int:
+    """``pmf import``: print what changes (or would) and every row error;
+    the exit status is 1 when anything was wrong and nothing was applied."""
+    out, err = Console(), Console(stderr=True)
+    try:
+        with Progress(console=out, transient=True, disable=not out.is_terminal) as bar:
+            task = bar.add_task(f"Importing {path.name}", total=None)
+
+            def show(stage: str, done: int, total: int | None) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
+
+            report = import_file(system, path, dry_run, show)
+    except DomainError as e:
+        err.print(f"error: {escape(e.detail)}", soft_wrap=True)
+        return 1
+    _print_changes(out, report)
+    for problem in report.errors:
+        err.print(escape(str(problem)), soft_wrap=True)
+    return 0 if report.ok else 1
+
+
+def _print_changes(out: Console, report: ImportReport) -> None:
+    if report.to_apply:
+        table = Table(title=_title(report), title_justify="left")
+        for name in ("Row", "Code", "Action", "Changes"):
+            table.add_column(name)
+        for c in report.to_apply:
+            changes = "\n".join(_describe(col, a, b) for col, a, b in c.diff)
+            table.add_row(str(c.row), escape(c.code), c.kind, escape(changes))
+        out.print(table)
+    register, amend = report.count("register"), report.count("amend")
+    unchanged = report.count("unchanged")
+    if report.errors:
+        n = len(report.errors)
+        verdict = f"{n} error{'s' * (n != 1)}, nothing was changed"
+    elif report.dry_run:
+        verdict = "dry run, nothing was changed"
+    elif not report.to_apply:
+        verdict = "nothing to change"
+    else:
+        verdict = "applied"
+    out.print(
+        f"{report.file}: {register} to register, {amend} to amend, "
+        f"{unchanged} unchanged ({verdict}).",
+        soft_wrap=True,
+        markup=False,
+    )
+
+
+def _title(report: ImportReport) -> str:
+    if report.errors or report.dry_run:
+        return f"What {report.file} would change"
+    return f"What {report.file} changed"
+
+
+def _describe(column: str, before: str, after: str) -> str:
+    if not before:
+        return f"{column}: {after}"
+    return f"{column}: {before} → {after or '(none)'}"
+
+
+def export_command(system: EmbeddedSystem, file: Path | None, fmt: str | None) -> int:
+    """``pmf export``: write the framework; the exit status is 1 on failure."""
+    try:
+        path = export_path(file, fmt)
+        count = export_framework(system, path)
+    except DomainError as e:
+        Console(stderr=True).print(f"error: {escape(e.detail)}", soft_wrap=True)
+        return 1
+    Console().print(f"Exported {count} indicators to {path}.", markup=False)
+    return 0
