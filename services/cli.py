@@ -112,10 +112,28 @@ def demo(
     if url:
         import httpx
 
+        from services.demo.load import DemoLoadError
+
+        token_file = _settings(data_dir).data_dir / "admin-token"
         bearer = token or os.environ.get("PMF_TOKEN")
+        if bearer is None and token_file.exists():
+            bearer = token_file.read_text().strip()
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-            sent = apply_plan(steps, client)
+            try:
+                sent = apply_plan(steps, client)
+            except DemoLoadError as exc:
+                typer.echo(f"error: the server refused the demo: {exc}", err=True)
+                if exc.status == 401:
+                    typer.echo(
+                        "Give an admin token with --token or PMF_TOKEN, or --data-dir "
+                        "of the server (its admin-token file is read).",
+                        err=True,
+                    )
+                raise typer.Exit(1) from exc
+            except httpx.HTTPError as exc:
+                typer.echo(f"error: cannot reach {url}: {exc}", err=True)
+                raise typer.Exit(1) from exc
     else:
         from services.demo_local import load_demo_into
         from services.embedded import EmbeddedSystem

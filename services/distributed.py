@@ -37,6 +37,7 @@ from shared.messaging.faust_consumers import (
 from shared.messaging.relay import KafkaRelay, make_producer
 from shared.messaging.topics import ensure_topics
 from shared.observability.metrics import Metrics
+from shared.scheduling import Periodic
 from shared.settings import SERVICE_PORTS, Settings
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
     readiness = [_db_ready(engine), _relay_ready(relay)]
     faust_app: faust.App | None = None
+    jobs: list[Periodic] = []
 
     def consume(
         projection: Projection, topics: list[str], sink: EventStore | None
@@ -146,6 +148,14 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                 dead_letters.send(LAA_TOPIC, outcome.reason or "rejected", raw)
 
         add_agent(faust_app, [LAA_TOPIC], laa_message, "returns.laa", dead_letters)
+        deadlines = Metadata(actor="service:returns-deadlines")
+        jobs.append(
+            Periodic(
+                "deadlines",
+                lambda: service.mark_deadlines(deadlines),
+                settings.tick_seconds,
+            )
+        )
         routers = [returns_router(service)]
     elif name == "assessment":
         from services.assessment.api import build_router as assessment_router
@@ -178,9 +188,13 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         relay.start(settings.relay_interval_seconds)
+        for job in jobs:
+            job.start()
         try:
             yield
         finally:
+            for job in jobs:
+                job.stop()
             relay.stop()
             for closer in closers:
                 close = getattr(closer, "close", None) or closer.dispose

@@ -10,7 +10,8 @@ distributed one without waiting.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date
 
 from fastapi import FastAPI
@@ -30,7 +31,7 @@ from services.returns.api import build_router as returns_router
 from services.returns.handlers import ReturnsService
 from services.returns.projections import known_indicators_projection
 from services.web.routes import build_web_router
-from shared.events.envelope import EventEnvelope
+from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
 from shared.http.app_factory import create_app
@@ -38,6 +39,7 @@ from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
 from shared.messaging.consumers import LogFollower
 from shared.observability.metrics import Metrics
+from shared.scheduling import Periodic
 from shared.settings import Settings
 
 
@@ -122,6 +124,21 @@ class EmbeddedSystem:
             return False, "store"
         return lag == 0, "store and followers"
 
+    def tick(self) -> None:
+        """Periodic work: record passed deadlines, apply what other processes wrote."""
+        self.returns.mark_deadlines(Metadata(actor="service:returns-deadlines"))
+        self.store.head()
+        self.catch_up()
+
+    @asynccontextmanager
+    async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        ticker = Periodic("pmf-tick", self.tick, self.settings.tick_seconds)
+        ticker.start()
+        try:
+            yield
+        finally:
+            ticker.stop()
+
     def app(self) -> FastAPI:
         """The one FastAPI app serving every route."""
         self.catch_up()
@@ -145,6 +162,7 @@ class EmbeddedSystem:
             auth_required=self.settings.auth_required,
             anonymous_reads=self.settings.anonymous_reads,
             refresh_metrics=self.refresh_metrics,
+            lifespan=self._lifespan,
         )
         app.include_router(build_web_router(self))
         return app

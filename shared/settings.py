@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     kafka_bootstrap: str = "127.0.0.1:9092"
     relay_interval_seconds: float = 0.2
+    tick_seconds: float = 60.0  # deadline checks and catching up with other writers
     log_level: str = "INFO"
     # Writes need a bearer token; reads of aggregate performance data are open
     # to anyone unless anonymous_reads is off.

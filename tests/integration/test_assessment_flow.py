@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from shared.events.envelope import Metadata
 from tests.integration.conftest import Api, indicator
 
 P = "/api/v1"
@@ -171,3 +174,22 @@ def test_actions_are_tracked_to_completion(api: Api) -> None:
         },
         expect=404,
     )
+
+
+def test_the_deadline_check_records_passed_deadlines_once(api: Api) -> None:
+    setup(api)
+    api.post(
+        f"{P}/rounds",
+        {
+            "id": "R9",
+            "period_end": "2009-03-31",
+            "requested": "2009-03-31",
+            "deadline": "2099-04-30",
+        },
+    )
+    returns = api.system.returns
+    returns.today = lambda: date(2099, 5, 1)
+    assert returns.mark_deadlines(Metadata(actor="test")) == ["R9"]
+    assert returns.mark_deadlines(Metadata(actor="test")) == []
+    flags = [f["code"] for f in framework(api)["NI 52"]["flags"]]
+    assert "MISSING_RETURN" in flags
