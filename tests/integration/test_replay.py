@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from services.cli import app
 from services.demo_local import load_demo_into
 from services.embedded import EmbeddedSystem
-from services.reporting.tables import metadata as reporting_tables
 from services.replay import replay_read_models
+from services.reporting.tables import metadata as reporting_tables
 from shared.settings import Settings
 
 
