@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt deploy/system-packages.sh
+	bash deploy/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
@@ -16,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 # Real parts the tests start: Kafka jars from Maven Central, PostgreSQL from Debian.
 services-deps: install
+	bash deploy/system-packages.sh --with-test-tools
 	bash deploy/kafka/kafka.sh fetch
 	bash deploy/postgres/pg.sh install
 
