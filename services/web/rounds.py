@@ -1,0 +1,228 @@
+"""Round pages: progress, the lead's return form and the Executive's decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from shared.errors import DomainError, NotFound
+
+from .forms import Errors, domain_errors, form_fields, parse_return
+from .framework import _code_key
+from .labels import DECISIONS
+from .rendering import Web
+from .session import Visitor, check_origin, login_redirect
+
+Fields = Annotated[dict[str, str], Depends(form_fields)]
+MAX_NOTE = 10_000
+
+
+def by_organisation(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Outstanding returns grouped by lead organisation, then by named lead."""
+    orgs: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for item in items:
+        org = item.get("lead_organisation") or "No lead organisation"
+        lead = (item.get("named_lead") or {}).get("name") or "No named lead"
+        orgs.setdefault(org, {}).setdefault(lead, []).append(item)
+    return [
+        {
+            "organisation": org,
+            "count": sum(len(v) for v in leads.values()),
+            "leads": sorted(leads.items()),
+        }
+        for org, leads in sorted(orgs.items())
+    ]
+
+
+class RoundPages:
+    """Builds the round page for a visitor, with any form's values and errors."""
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def context(
+        self,
+        round_id: str,
+        who: Visitor,
+        return_values: dict[str, str] | None = None,
+        return_errors: Errors | None = None,
+        decision_values: dict[str, dict[str, str]] | None = None,
+        decision_errors: dict[str, Errors] | None = None,
+    ) -> dict[str, Any]:
+        """Everything ``round.html`` shows (raises NotFound for an unknown round)."""
+        system = self.web.system
+        the_round = system.returns.get_round(round_id)
+        progress = system.returns.outstanding(round_id)
+        indicators = {i["code"]: i for i in system.framework.current()["indicators"]}
+        try:
+            assessed = system.assessments.list(round_id=round_id)
+        except NotFound:
+            assessed = []
+        flagged = [
+            {**a, "indicator": indicators.get(a["indicator_code"], {})}
+            for a in sorted(assessed, key=lambda a: _code_key(a["indicator_code"]))
+            if a["flags"]
+        ]
+        mine = sorted(
+            (i for i in indicators.values() if who.may_submit_for(i)),
+            key=lambda i: _code_key(i["code"]),
+        )
+        values = {"period_end": the_round["period_end"], **(return_values or {})}
+        in_scope = progress["in_scope"] or 1
+        everything_wrong = dict(return_errors or {})
+        for found in (decision_errors or {}).values():
+            everything_wrong.update(found)
+        listed = {a["indicator_code"] for a in flagged}
+        unlisted = {
+            f"{code}: {message}"
+            for code, found in (decision_errors or {}).items()
+            if code not in listed
+            for message in found.values()
+        }
+        return {
+            "title": f"Round {round_id}",
+            "unlisted_errors": sorted(unlisted),
+            "errors": everything_wrong,
+            "round": the_round,
+            "progress": progress,
+            "percent": round(100 * progress["received"] / in_scope),
+            "outstanding_groups": by_organisation(progress["outstanding"]),
+            "flagged": flagged,
+            "mine": mine,
+            "return_values": values,
+            "return_errors": return_errors or {},
+            "decision_values": decision_values or {},
+            "decision_errors": decision_errors or {},
+        }
+
+
+def _needs_session(request: Request, who: Visitor, round_id: str) -> None:
+    check_origin(request)
+    if not who.signed_in:
+        raise login_redirect(request, f"/rounds/{quote(round_id, safe='')}")
+
+
+def routes(web: Web) -> APIRouter:
+    """Rounds: the list, one round, returns and decisions."""
+    router = APIRouter()
+    pages = RoundPages(web)
+
+    def refused(request: Request, who: Visitor, detail: str) -> HTMLResponse:
+        return web.problem_page(request, who, 403, "Not allowed", detail)
+
+    @router.get("/rounds", response_class=HTMLResponse)
+    def rounds_page(request: Request) -> HTMLResponse:
+        """Every collection round with its progress."""
+        who = web.reader(request)
+        rounds = [
+            {**r, "progress": web.system.returns.outstanding(r["id"])}
+            for r in web.system.returns.list_rounds()
+        ]
+        return web.page(
+            request, who, "rounds.html", title="Collection rounds", rounds=rounds
+        )
+
+    @router.get("/rounds/{round_id}", response_class=HTMLResponse)
+    def round_page(
+        request: Request,
+        round_id: str,
+        code: str = "",
+        submitted: str = "",
+        decided: str = "",
+    ) -> HTMLResponse:
+        """A round: progress, the return form and the challenge list."""
+        who = web.reader(request)
+        try:
+            context = pages.context(round_id, who, {"indicator_code": code[:32]})
+        except NotFound as exc:
+            return web.problem_page(request, who, 404, "Round not found", exc.detail)
+        return web.page(
+            request,
+            who,
+            "round.html",
+            submitted=submitted[:32],
+            decided=decided[:32],
+            **context,
+        )
+
+    @router.post("/rounds/{round_id}/returns", response_class=HTMLResponse)
+    def submit_return(request: Request, round_id: str, fields: Fields) -> Response:
+        """A return from the form: recorded, or the form again with its errors."""
+        who = web.visitor(request)
+        _needs_session(request, who, round_id)
+        if not who.form_is_genuine(fields.get("csrf")):
+            return refused(request, who, "The form has expired: reload it and retry.")
+        if who.role not in ("lead", "admin") or who.principal is None:
+            return refused(request, who, "Only leads and admins submit returns.")
+        cmd, errors = parse_return(fields)
+        if cmd is not None:
+            try:
+                web.system.returns.submit(cmd, who.principal.meta(), who.lead_email)
+            except DomainError as exc:
+                errors = domain_errors(exc, "indicator_code")
+            except PermissionError as exc:
+                errors = {"indicator_code": str(exc)}
+        if not errors and cmd is not None:
+            where = (
+                f"/rounds/{quote(round_id, safe='')}"
+                f"?submitted={quote(cmd['indicator_code'], safe='')}#return-form"
+            )
+            return RedirectResponse(where, status_code=303)
+        try:
+            context = pages.context(round_id, who, fields, errors)
+        except NotFound as exc:
+            return web.problem_page(request, who, 404, "Round not found", exc.detail)
+        return web.page(request, who, "round.html", status_code=422, **context)
+
+    @router.post("/rounds/{round_id}/decisions", response_class=HTMLResponse)
+    def record_decision(request: Request, round_id: str, fields: Fields) -> Response:
+        """The Executive's decision on a flagged indicator at this round."""
+        who = web.visitor(request)
+        _needs_session(request, who, round_id)
+        if not who.form_is_genuine(fields.get("csrf")):
+            return refused(request, who, "The form has expired: reload it and retry.")
+        if not who.may_decide or who.principal is None:
+            return refused(request, who, "Only the Executive records decisions.")
+        code = fields.get("indicator_code", "")
+        decision = fields.get("decision", "")
+        note = fields.get("note", "")
+        errors: Errors = {}
+        if decision not in DECISIONS:
+            errors["decision"] = (
+                "Choose whether the computed status stands or the lead's view "
+                "is accepted"
+            )
+        if len(note) > MAX_NOTE:
+            errors["note"] = "The note must be 10,000 characters or fewer"
+        if not errors:
+            try:
+                web.system.challenges.decide(
+                    code,
+                    round_id,
+                    decision,  # type: ignore[arg-type]
+                    note or None,
+                    who.principal.meta(),
+                )
+            except DomainError as exc:
+                errors = domain_errors(exc, "decision")
+        if not errors:
+            where = (
+                f"/rounds/{quote(round_id, safe='')}"
+                f"?decided={quote(code, safe='')}#challenges"
+            )
+            return RedirectResponse(where, status_code=303)
+        try:
+            context = pages.context(
+                round_id,
+                who,
+                decision_values={code: fields},
+                decision_errors={code: errors},
+            )
+        except NotFound as exc:
+            return web.problem_page(request, who, 404, "Round not found", exc.detail)
+        return web.page(request, who, "round.html", status_code=422, **context)
+
+    return router

@@ -1,0 +1,37 @@
+"""The web router: every staff page, the stylesheet and the script."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+from . import framework, indicator, login, reports, rounds, versions
+from .rendering import STATIC, Web
+
+if TYPE_CHECKING:
+    from services.embedded import EmbeddedSystem
+
+STATIC_FILES = {"web.css": "text/css", "web.js": "text/javascript"}
+
+
+def build_web_router(system: EmbeddedSystem) -> APIRouter:
+    """The staff web pages of ``system``, left out of the OpenAPI schema."""
+    web = Web(system)
+    router = APIRouter(include_in_schema=False)
+    for module in (framework, indicator, rounds, versions, reports, login):
+        router.include_router(module.routes(web))
+
+    @router.get("/static/{name}")
+    def static(name: str) -> FileResponse:
+        """The stylesheet and the script (cached for an hour)."""
+        if name not in STATIC_FILES:
+            raise HTTPException(404, "No such file")
+        return FileResponse(
+            STATIC / name,
+            media_type=STATIC_FILES[name],
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    return router
