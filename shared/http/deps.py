@@ -20,8 +20,20 @@ audit_log = logging.getLogger("pmf.audit")
 def principal(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
-    """The caller, from a bearer token; anonymous readers when none is given."""
+    """The caller, from a bearer token; anonymous readers when none is given.
+
+    For reads only, the web pages' session cookie (which holds the same token)
+    also identifies the caller, so a signed-in person can open report links.
+    Writes through the API always need the header, which a browser never sends
+    on its own: no cross-site request can write.
+    """
     if not authorization:
+        cookie = request.cookies.get("pmf_session")
+        if cookie and request.method in ("GET", "HEAD"):
+            tokens_: TokenStore | None = request.app.state.tokens
+            found_ = tokens_.resolve(cookie) if tokens_ else None
+            if found_ is not None:
+                return found_
         return ANONYMOUS
     scheme, _, token = authorization.partition(" ")
     tokens: TokenStore | None = request.app.state.tokens
