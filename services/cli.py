@@ -38,6 +38,7 @@ def run(
     import uvicorn
 
     from services.embedded import EmbeddedSystem
+    from shared.observability.logging import configure_logging
 
     settings = _settings(data_dir, host=host, port=port)
     system = EmbeddedSystem(settings)
@@ -58,7 +59,15 @@ def run(
         f"viewer|system --data-dir {data}"
     )
     typer.echo(f"pmf: serving on http://{settings.host}:{settings.port}/")
-    uvicorn.run(system.app(), host=settings.host, port=settings.port, log_level="info")
+    configure_logging(settings.log_level, service="embedded")
+    uvicorn.run(
+        system.app(),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command()

@@ -36,6 +36,7 @@ from shared.messaging.faust_consumers import (
 )
 from shared.messaging.relay import KafkaRelay, make_producer
 from shared.messaging.topics import ensure_topics
+from shared.observability.logging import configure_logging
 from shared.observability.metrics import Metrics
 from shared.scheduling import Periodic
 from shared.settings import SERVICE_PORTS, Settings
@@ -218,13 +219,20 @@ def serve_service(name: str, host: str | None = None, port: int | None = None) -
     import uvicorn
 
     settings = Settings(mode="distributed")
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level, service=name)
     proc = build_service(name, settings)
     host = host or settings.host
     port = port or (settings.port if settings.port != 8000 else SERVICE_PORTS[name])
     # The relay starts and stops with the app's lifespan, which both hosts run.
     if proc.faust_app is None:
-        uvicorn.run(proc.app, host=host, port=port, log_level="info")
+        uvicorn.run(
+            proc.app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,
+            access_log=False,
+        )
     else:
         from shared.messaging.faust_host import run_with_faust
 

@@ -8,10 +8,12 @@ can always be reproduced.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -38,9 +40,70 @@ class Settings(BaseSettings):
     # Published figures that count fewer children than this are shown as "c".
     small_number_threshold: int = 5
 
+    # Mail to leads (requests, reminders, overdue notices). Off by default so
+    # that `pmf run` and `pmf demo` never e-mail anyone by accident.
+    mail_enabled: bool = False
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_from: str = "cypp-performance@localhost"
+    # Summaries go here; mail without a central address still reaches leads.
+    central_team_email: str | None = None
+    # The base of the personal links in e-mails (the address leads can reach).
+    public_url: str = "http://127.0.0.1:8000"
+    # Days before the deadline that reminders go out: "[7, 1]" or "7,1".
+    reminder_days: Annotated[list[int], NoDecode] = [7, 1]
+    # A personal link works until the end of the deadline plus this many days.
+    link_grace_days: int = Field(default=14, ge=0, le=365)
+    # A claimed message not recorded as sent after this long is sent again.
+    mail_claim_minutes: float = Field(default=15.0, gt=0)
+    # A folder of the council's own mail templates, used before the built-in ones.
+    mail_templates_dir: Path | None = None
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().strip("[]")
+            return [int(part) for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_days_sensible(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 90 for d in value):
+            raise ValueError("reminder days must be between 0 and 90")
+        return sorted(set(value), reverse=True)
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> Settings:
+        """Refuse to send SMTP credentials unencrypted to another machine."""
+        if (
+            self.smtp_username
+            and not self.smtp_starttls
+            and not _loopback(self.smtp_host)
+        ):
+            raise ValueError(
+                "PMF_SMTP_USERNAME is set but PMF_SMTP_STARTTLS is off: the "
+                "password would cross the network in clear"
+            )
+        return self
+
     def embedded_database_url(self) -> str:
         """The SQLite file that holds the embedded log and read models."""
         return self.database_url or f"sqlite:///{self.data_dir / 'pmf.sqlite3'}"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 SERVICE_PORTS: dict[str, int] = {

@@ -87,13 +87,20 @@ class EventEnvelope(BaseModel):
         return self.stream.split(":", 1)[1] if ":" in self.stream else self.stream
 
 
+def current_correlation_id() -> str:
+    """The correlation id of the request being handled, or a new one."""
+    from shared.observability.logging import correlation_id
+
+    return correlation_id.get() or str(uuid.uuid4())
+
+
 class Metadata(BaseModel):
     """Who caused an append and which command it belongs to."""
 
     model_config = ConfigDict(frozen=True)
 
     actor: str = "system"
-    correlation_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    correlation_id: str = Field(default_factory=lambda: current_correlation_id())
     causation_id: str | None = None
     # When the change took effect, if earlier than its recording (loading a
     # council's past records); as-of queries read the framework on this axis.

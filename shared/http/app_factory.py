@@ -8,7 +8,9 @@ same to operators.
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -20,7 +22,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared.http import problems
 from shared.http.auth import TokenStore
 from shared.http.deps import read_access
+from shared.observability.logging import correlation_id
 from shared.observability.metrics import Metrics
+
+access_log = logging.getLogger("pmf.http")
 
 ReadinessCheck = Callable[[], tuple[bool, str]]
 
@@ -70,12 +75,27 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        given = request.headers.get("x-correlation-id", "")[:64]
+        cid = given if given.isprintable() and given else str(uuid.uuid4())
+        token = correlation_id.set(cid)
+        try:
+            response = await call_next(request)
+        finally:
+            correlation_id.reset(token)
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
+        took = time.perf_counter() - started
         metrics.http_latency.labels(
             request.method, template, str(response.status_code)
-        ).observe(time.perf_counter() - started)
+        ).observe(took)
+        response.headers["X-Correlation-ID"] = cid
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            template,
+            response.status_code,
+            extra={"correlation_id": cid, "duration_s": round(took, 6)},
+        )
         return response
 
     @app.get("/healthz", tags=["operations"])

@@ -2,12 +2,17 @@
 
 Tokens are random strings shown once at creation; only their SHA-256 hash is
 stored, so a copy of the database does not give anyone access.
+
+A *scoped* token (``create_scoped``) is the personal link in a lead's e-mail:
+it works for one collection round only and stops working at ``expires_at``,
+so a forwarded or leaked e-mail does not open the system for long.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -31,7 +36,11 @@ api_tokens = sa.Table(
     sa.Column("lead_email", sa.String(320)),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("revoked_at", sa.String(40)),
+    # Scoped tokens only: the round they are for, and when they stop working.
+    sa.Column("round_id", sa.String(40)),
+    sa.Column("expires_at", sa.String(40)),
 )
+SCOPE_COLUMNS = ("round_id", "expires_at")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,9 @@ class Principal:
     lead_email: str | None = None
     token_id: str | None = None
     occurred_at: datetime | None = None  # a backdated command (Occurred-At)
+    # A scoped token (a personal link) may act only within this round.
+    round_id: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -64,23 +76,63 @@ def _hash(token: str) -> str:
 class TokenStore:
     """Creates, checks, lists and revokes tokens in the service's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, now: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
+        self.now = now  # the clock expiry is judged by
 
     def create_schema(self) -> None:
-        """Create the token table when missing.
+        """Create the token table when missing, and add the scope columns.
 
         Several services may share one token database and start together; a
-        loser of the race to create the table finds it made by the winner.
+        loser of the race to create the table (or add a column) finds it made
+        by the winner.
         """
         try:
             metadata.create_all(self.engine)
         except sa.exc.DBAPIError:
             if not sa.inspect(self.engine).has_table(api_tokens.name):
                 raise
+        self._add_scope_columns()
+
+    def _add_scope_columns(self) -> None:
+        """Tables made before scoped tokens existed gain their nullable columns."""
+        for column in SCOPE_COLUMNS:
+            if self._has_column(column):
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE {api_tokens.name} ADD COLUMN {column} VARCHAR(40)"
+                    )
+            except sa.exc.DBAPIError:
+                if not self._has_column(column):
+                    raise
+
+    def _has_column(self, column: str) -> bool:
+        found = sa.inspect(self.engine).get_columns(api_tokens.name)
+        return any(c["name"] == column for c in found)
 
     def create(self, role: Role, name: str, lead_email: str | None = None) -> str:
         """A new token for ``role``; the only time the plain token is seen."""
+        return self._create(role, name, lead_email)
+
+    def create_scoped(
+        self, name: str, lead_email: str, round_id: str, expires_at: datetime
+    ) -> str:
+        """A lead's token for one round that stops working at ``expires_at``."""
+        if not lead_email or not round_id:
+            raise ValueError("a scoped token needs a lead e-mail and a round")
+        return self._create(
+            "lead",
+            name,
+            lead_email,
+            round_id=round_id,
+            expires_at=iso(expires_at),
+        )
+
+    def _create(
+        self, role: Role, name: str, lead_email: str | None, **scope: str
+    ) -> str:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         token_id = secrets.token_hex(4)
@@ -93,13 +145,14 @@ class TokenStore:
                     role=role,
                     name=name,
                     lead_email=lead_email.lower() if lead_email else None,
-                    created_at=iso(utc_now()),
+                    created_at=iso(self.now()),
+                    **scope,
                 )
             )
         return token
 
     def resolve(self, token: str) -> Principal | None:
-        """The principal for a token, or None when unknown or revoked."""
+        """The principal for a token, or None when unknown, revoked or expired."""
         query = sa.select(api_tokens).where(
             api_tokens.c.token_hash == _hash(token), api_tokens.c.revoked_at.is_(None)
         )
@@ -107,11 +160,17 @@ class TokenStore:
             row = conn.execute(query).mappings().first()
         if row is None:
             return None
+        expires = row["expires_at"]
+        # Stored timestamps are fixed-width UTC, so text order is time order.
+        if expires is not None and iso(self.now()) >= expires:
+            return None
         return Principal(
             role=row["role"],
             name=row["name"],
             lead_email=row["lead_email"],
             token_id=row["token_id"],
+            round_id=row["round_id"],
+            expires_at=datetime.fromisoformat(expires) if expires else None,
         )
 
     def list(self) -> list[dict[str, str | None]]:
@@ -124,6 +183,8 @@ class TokenStore:
             t.c.lead_email,
             t.c.created_at,
             t.c.revoked_at,
+            t.c.round_id,
+            t.c.expires_at,
         ).order_by(t.c.created_at)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]

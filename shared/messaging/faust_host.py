@@ -166,7 +166,13 @@ async def _serve(
             return
 
         # 2. HTTP, on the socket bound before Faust started.
-        config = uvicorn.Config(asgi_app, log_level=log_level, lifespan="auto")
+        config = uvicorn.Config(
+            asgi_app,
+            log_level=log_level,
+            lifespan="auto",
+            log_config=None,  # keep the process's own (JSON) logging
+            access_log=False,  # pmf logs each request with its correlation id
+        )
         server = _Server(config)
         serving = asyncio.ensure_future(server.serve(sockets=[sock]))
         faust_down = asyncio.ensure_future(faust_app.wait_until_stopped())

@@ -51,3 +51,39 @@ def test_metrics_count_events_consumers_rag_and_routes(api: Api) -> None:
     }
     assert "/api/v1/indicators" in routes
     assert not any("NI 50" in str(k) for k in found)  # no indicator codes as labels
+
+
+def test_a_correlation_id_follows_a_command_into_its_events(api: Api) -> None:
+    cid = "chase-2009-h2-ni50"
+    response = api.client.post(
+        f"{P}/indicators",
+        json=indicator("NI 50"),
+        headers={
+            "Authorization": f"Bearer {api.token('admin')}",
+            "X-Correlation-ID": cid,
+        },
+    )
+    assert response.status_code == 201
+    assert response.headers["X-Correlation-ID"] == cid
+    events = api.system.store.read_all(0)
+    registered = [e for e in events if e.type == "IndicatorRegistered"]
+    assessed = [e for e in events if e.type == "AssessmentChanged"]
+    assert registered[0].correlation_id == cid
+    assert assessed and all(e.correlation_id == cid for e in assessed)
+
+
+def test_logs_are_json_with_the_correlation_id(capsys: object) -> None:
+    import json
+    import logging
+
+    from shared.observability.logging import JsonFormatter, correlation_id
+
+    token = correlation_id.set("abc")
+    try:
+        record = logging.makeLogRecord(
+            {"msg": "hello %s", "args": ("world",), "levelname": "INFO"}
+        )
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        correlation_id.reset(token)
+    assert line["message"] == "hello world" and line["correlation_id"] == "abc"
