@@ -2,8 +2,9 @@
 
 Drawn with matplotlib's object API on the Agg and SVG canvases (no pyplot, no GUI).
 The bytes are reproducible: the SVG carries no date or creator, its ids come from a
-hash salted with the indicator's code (so the charts of one HTML page never share an
-id), and text stays text (`svg.fonttype: none`) for smaller, selectable charts.
+hash with a fixed salt and are then prefixed with the indicator's code (so the charts
+of one HTML page never share an id), and text stays text (`svg.fonttype: none`) for
+smaller, selectable charts.
 matplotlib's rcParams are global, so drawing holds a lock.
 
 The three series differ by line style and marker as well as colour, and the legend
@@ -12,13 +13,16 @@ names them, so nothing is told by colour alone.
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 import threading
 from datetime import date
 from functools import lru_cache
 from html import escape
 from typing import Any
 
+from .labels import anchor
 from .paper import ChartData
 
 RESULT_COLOUR = "#1d70b8"
@@ -31,19 +35,30 @@ _LOCK = threading.Lock()
 
 
 def chart_svg(chart: ChartData) -> str:
-    """The chart as an inline `<svg role="img">` element, titled with its description."""
+    """The chart as an inline `<svg role="img">`, titled with its description."""
     return _svg(chart)
 
 
 def chart_png(chart: ChartData) -> bytes:
     """The chart as a PNG (for Word), 150 dpi."""
-    return _png(chart)
+    return _draw(chart, "png")
 
 
-@lru_cache(maxsize=256)
+def chart_img(chart: ChartData) -> str:
+    """The chart as an `<img>` of SVG data with `alt` text, for WeasyPrint.
+
+    WeasyPrint lays out an SVG image far faster than the same SVG inline (its
+    elements then take no part in the page's CSS cascade), and tags it as a Figure
+    with the `alt` text as its alternative description.
+    """
+    data = base64.b64encode(_draw(chart, "svg")).decode("ascii")
+    alt = escape(chart.description, quote=True)
+    return f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{alt}">'
+
+
 def _svg(chart: ChartData) -> str:
     raw = _draw(chart, "svg").decode("utf-8")
-    body = raw[raw.index("<svg") :]
+    body = _prefix_ids(raw[raw.index("<svg") :], f"chart-{anchor(chart.code)}-")
     label = escape(chart.description, quote=True)
     opening_end = body.index(">") + 1
     opening = body[: opening_end - 1].replace(
@@ -52,20 +67,23 @@ def _svg(chart: ChartData) -> str:
     return f"{opening}>\n<title>{label}</title>{body[opening_end:]}".strip()
 
 
-@lru_cache(maxsize=256)
-def _png(chart: ChartData) -> bytes:
-    return _draw(chart, "png")
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Ids unique to this chart: a page holds many, and ids must not repeat."""
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", svg)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', svg)
 
 
+@lru_cache(maxsize=512)
 def _draw(chart: ChartData, fmt: str) -> bytes:
     import matplotlib
     from matplotlib.figure import Figure
 
-    rc = {
+    rc: Any = {
         "font.family": "DejaVu Sans",
         "font.size": 7.5,
         "svg.fonttype": "none",
-        "svg.hashsalt": f"pmf-chart-{chart.code}",
+        "svg.hashsalt": "pmf-report-chart",
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.edgecolor": "#505a5f",
@@ -85,10 +103,11 @@ def _draw(chart: ChartData, fmt: str) -> bytes:
 
 
 def _plot(figure: Any, chart: ChartData) -> None:
-    from matplotlib import dates
+    from matplotlib import dates as _dates
 
+    dates: Any = _dates  # matplotlib.dates is untyped
     axes = figure.add_subplot()
-    if chart.trajectory:
+    if len(chart.trajectory) > 1:
         days, values = _columns(chart.trajectory)
         axes.plot(
             days,
@@ -100,9 +119,15 @@ def _plot(figure: Any, chart: ChartData) -> None:
         )
     if chart.target:
         axes.axhline(
-            chart.target[1], linestyle=":", color=TARGET_COLOUR, linewidth=1.2, label="Target"
+            chart.target[1],
+            linestyle=":",
+            color=TARGET_COLOUR,
+            linewidth=1.2,
+            label="Target",
         )
-        axes.plot(*_columns([chart.target]), marker="*", markersize=8, color=TARGET_COLOUR)
+        axes.plot(
+            *_columns([chart.target]), marker="*", markersize=8, color=TARGET_COLOUR
+        )
     if chart.results:
         days, values = _columns(chart.results)
         axes.plot(

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import labels
-from .charts import chart_svg
+from .charts import chart_img, chart_svg
 from .paper import Paper, build_paper
 
 CONTENTS = {
@@ -43,15 +43,20 @@ def render_html(snapshot: dict[str, Any]) -> bytes:
     return html_text(build_paper(snapshot)).encode("utf-8")
 
 
-def html_text(paper: Paper) -> str:
-    """The paper as an HTML document."""
+def html_text(paper: Paper, inline_charts: bool = True) -> str:
+    """The paper as an HTML document; charts inline SVG, or SVG images for print."""
+    chart = chart_svg if inline_charts else chart_img
     kind = paper.kind if paper.kind in CONTENTS else "executive"
-    return _environment().get_template(f"{kind}.html").render(
-        paper=paper,
-        contents=CONTENTS[kind],
-        charts={i.code: Markup(chart_svg(i.chart)) for i in paper.indicators},
-        colours=labels.STATUS_COLOURS,
-        stamp=paper.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    return (
+        _environment()
+        .get_template(f"{kind}.html")
+        .render(
+            paper=paper,
+            contents=CONTENTS[kind],
+            charts={i.code: Markup(chart(i.chart)) for i in paper.indicators},
+            colours=labels.STATUS_COLOURS,
+            stamp=paper.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
     )
 
 

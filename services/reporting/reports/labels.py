@@ -5,8 +5,8 @@ pair whose contrast meets WCAG 2.1 AA for normal text (`STATUS_COLOURS`). A dire
 travel is an arrow followed by words; the arrow points up when performance improves,
 whatever the indicator's polarity, so a falling rate of re-offending is an up arrow.
 
-Small-number suppression lives here (`is_suppressed`, `figure_text`, `mask_small_numbers`);
-the rule itself is written down in the package docstring.
+Small-number suppression lives here (`is_suppressed`, `figure_text`,
+`mask_small_numbers`); the rule itself is written down in the package docstring.
 """
 
 from __future__ import annotations

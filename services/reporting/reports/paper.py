@@ -7,7 +7,7 @@ decided here and nowhere else, so the formats cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -94,10 +94,13 @@ class IndicatorView:
     named_lead: str
     baseline: Figure
     baseline_period: str
+    baseline_on: date | None
     target: Figure
     target_period: str
+    target_on: date | None
     latest: Figure
     latest_period: str
+    latest_on: date | None
     projection: Figure
     status: StatusView
     shown_status: StatusView
@@ -112,7 +115,7 @@ class IndicatorView:
     source: str
     breakdowns: tuple[BreakdownView, ...]
     decision: DecisionView | None
-    history: tuple[tuple[str, Figure], ...]
+    history: tuple[tuple[str, Figure, date | None], ...]
     chart: ChartData
 
     @property
@@ -158,6 +161,7 @@ class ActionView:
     status_code: str
     status: str
     completed_at: str
+    outcome: str
     due_iso: str
     completed_iso: str
 
@@ -216,8 +220,12 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
         indicators=indicators,
         outcomes=outcome_groups(indicators),
         concerns=_pick(by_code, highlights.get("areas_of_concern")),
-        very_good=_pick(by_code, sorted(highlights.get("very_good_performance") or [])),
-        improved=_pick(by_code, sorted(highlights.get("significantly_improved") or [])),
+        very_good=_in_framework_order(
+            indicators, highlights.get("very_good_performance")
+        ),
+        improved=_in_framework_order(
+            indicators, highlights.get("significantly_improved")
+        ),
         flag_groups=flag_groups(challenges),
         challenges=challenges,
         actions_due=tuple(
@@ -294,9 +302,7 @@ def indicator_view(raw: Mapping[str, Any], threshold: float) -> IndicatorView:
             labels.figure_cell(number, unit, threshold),
         )
 
-    def mask(text: str) -> str:
-        return labels.mask_small_numbers(text, unit, threshold)
-
+    mask = _masker(unit, threshold)
     lead = raw.get("named_lead") or {}
     return IndicatorView(
         code=code,
@@ -310,10 +316,13 @@ def indicator_view(raw: Mapping[str, Any], threshold: float) -> IndicatorView:
         named_lead=_named_lead(lead),
         baseline=fig(baseline.get("value"), "No baseline"),
         baseline_period=labels.short_date_text(baseline.get("period_end")),
+        baseline_on=labels.parse_date(baseline.get("period_end")),
         target=fig(target.get("value"), "No target"),
         target_period=labels.short_date_text(target.get("period_end")),
+        target_on=labels.parse_date(target.get("period_end")),
         latest=fig(latest.get("value"), "No result"),
         latest_period=labels.short_date_text(latest.get("period_end")),
+        latest_on=labels.parse_date(latest.get("period_end")),
         projection=fig(raw.get("projection"), "Not projected"),
         status=_status(raw.get("status")),
         shown_status=_status(raw.get("shown_status") or raw.get("status")),
@@ -329,7 +338,11 @@ def indicator_view(raw: Mapping[str, Any], threshold: float) -> IndicatorView:
         breakdowns=breakdown_views(latest.get("breakdowns"), latest, unit, threshold),
         decision=decision_view(raw.get("decision")),
         history=tuple(
-            (labels.short_date_text(r.get("period_end")), fig(r.get("value"), ""))
+            (
+                labels.short_date_text(r.get("period_end")),
+                fig(r.get("value"), ""),
+                labels.parse_date(r.get("period_end")),
+            )
             for r in _by_period(raw.get("results") or [])
         ),
         chart=chart_data(raw, unit, threshold),
@@ -364,8 +377,9 @@ def breakdown_views(
             gap = Figure(labels.SUPPRESSED, labels.SUPPRESSED)
             words = "Not shown (small numbers)"
         else:
-            gap = Figure(labels.signed_text(value - overall), value - overall)
-            words = labels.gap_words(value - overall, unit)
+            difference = round(value - overall, 9)
+            gap = Figure(labels.signed_text(difference), difference)
+            words = labels.gap_words(difference, unit)
         views.append(BreakdownView(str(group), Figure(text, cell), gap, words))
     return tuple(views)
 
@@ -377,9 +391,9 @@ def chart_data(raw: Mapping[str, Any], unit: str, threshold: float) -> ChartData
         out = []
         for p in _by_period(points):
             day, value = labels.parse_date(p.get("period_end")), _number(p.get("value"))
-            if day and value is not None:
-                if not labels.is_suppressed(value, unit, threshold):
-                    out.append((day, value))
+            hidden = labels.is_suppressed(value, unit, threshold)
+            if day and value is not None and not hidden:
+                out.append((day, value))
         return tuple(out)
 
     results = shown(raw.get("results") or [])
@@ -459,10 +473,7 @@ def challenge_views(
                 code=code,
                 anchor=labels.anchor(code),
                 title=indicator.title if indicator else "",
-                flags=_flags(
-                    c.get("flags") or [],
-                    lambda text, u=unit: labels.mask_small_numbers(text, u, threshold),
-                ),
+                flags=_flags(c.get("flags") or [], _masker(unit, threshold)),
                 computed=_status(c.get("computed_status")),
                 prediction=_prediction(c.get("prediction")),
                 decision=decision_view(c.get("decision")),
@@ -512,6 +523,7 @@ def action_view(
         status_code=status,
         status=labels.words_for(labels.ACTION_STATUS_WORDS, status, "Open"),
         completed_at=labels.date_text(raw.get("completed_at")),
+        outcome=str(raw.get("outcome") or ""),
         due_iso=str(raw.get("due") or "9999-12-31"),
         completed_iso=str(raw.get("completed_at") or ""),
     )
@@ -519,14 +531,26 @@ def action_view(
 
 def _indicator_order(raw: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, int], ...]]:
     """Outcome, then code in natural order: NI 48 before NI 110."""
-    return (str(raw.get("outcome") or ""), labels.code_order(str(raw.get("code") or "")))
+    return (
+        str(raw.get("outcome") or ""),
+        labels.code_order(str(raw.get("code") or "")),
+    )
 
 
 def _pick(
     by_code: Mapping[str, IndicatorView], codes: Iterable[str] | None
 ) -> tuple[IndicatorView, ...]:
-    """The indicators named by `codes`, in that order, unknown codes skipped."""
+    """The indicators named by `codes`, in that order (areas of concern: worst
+    first), unknown codes skipped."""
     return tuple(by_code[c] for c in codes or [] if c in by_code)
+
+
+def _in_framework_order(
+    indicators: Sequence[IndicatorView], codes: Iterable[str] | None
+) -> tuple[IndicatorView, ...]:
+    """The indicators named by `codes`, in the framework's order (outcome, code)."""
+    wanted = set(codes or [])
+    return tuple(i for i in indicators if i.code in wanted)
 
 
 def _number(value: Any) -> float | None:
@@ -565,7 +589,9 @@ def _direction(code: Any) -> DirectionView:
     return DirectionView(known, arrow, words)
 
 
-def _flags(raw: Iterable[Mapping[str, Any]], mask: Any) -> tuple[FlagView, ...]:
+def _flags(
+    raw: Iterable[Mapping[str, Any]], mask: Callable[[str], str]
+) -> tuple[FlagView, ...]:
     flags = [
         FlagView(
             code=str(f.get("code") or ""),
@@ -575,6 +601,13 @@ def _flags(raw: Iterable[Mapping[str, Any]], mask: Any) -> tuple[FlagView, ...]:
         for f in raw
     ]
     return tuple(sorted(flags, key=lambda f: labels.flag_order(f.code)))
+
+
+def _masker(unit: str, threshold: float) -> Callable[[str], str]:
+    def mask(text: str) -> str:
+        return labels.mask_small_numbers(text, unit, threshold)
+
+    return mask
 
 
 def _prediction(code: Any) -> str:

@@ -143,7 +143,9 @@ def hand_made() -> list[dict[str, Any]]:
             target=70.0,
             values=(63.1, 65.4, 67.9),
             commentary="TellUs survey shows steady improvement in primary schools.",
-            explanation="Projected 70.9 at March 2011 against a target of 70: on target",
+            explanation=(
+                "Projected 70.9 at March 2011 against a target of 70: on target"
+            ),
             projection=70.9,
             flags=[
                 flag(
@@ -162,11 +164,17 @@ def hand_made() -> list[dict[str, Any]]:
             baseline=9.6,
             target=8.5,
             values=(9.8, 9.9, 10.1),
-            commentary="We expect the new healthy schools programme to turn this round.",
-            data_quality="National Child Measurement Programme; 91% of children measured.",
+            commentary=(
+                "We expect the new healthy schools programme to turn this round."
+            ),
+            data_quality=(
+                "National Child Measurement Programme; 91% of children measured."
+            ),
             breakdowns={"Boys": 10.9, "Girls": 9.2},
             status="RED",
-            explanation="Projected 10.4 at March 2011 against a target of 8.5: off target",
+            explanation=(
+                "Projected 10.4 at March 2011 against a target of 8.5: off target"
+            ),
             projection=10.4,
             direction="worsening",
             flags=[CONFLICT_ON],
@@ -200,7 +208,9 @@ def hand_made() -> list[dict[str, Any]]:
             baseline=78.0,
             target=85.0,
             values=(81.0, 84.2, 88.6),
-            explanation="Projected 91.5 at March 2011 against a target of 85: on target",
+            explanation=(
+                "Projected 91.5 at March 2011 against a target of 85: on target"
+            ),
             projection=91.5,
             very_good_performance=True,
         ),
@@ -215,10 +225,15 @@ def hand_made() -> list[dict[str, Any]]:
             baseline=22.0,
             target=18.0,
             values=(20.0, 21.0, 27.0),
-            commentary="A bad year on rural roads; the casualty reduction plan is under review.",
+            commentary=(
+                "A bad year on rural roads; the casualty reduction plan is under "
+                "review."
+            ),
             breakdowns={"Car passengers": 9, "Cyclists": 4, "Pedestrians": 14},
             status="RED",
-            explanation="Projected 27.4 at March 2011 against a target of 18: off target",
+            explanation=(
+                "Projected 27.4 at March 2011 against a target of 18: off target"
+            ),
             projection=27.4,
             direction="worsening",
         ),
@@ -233,16 +248,22 @@ def hand_made() -> list[dict[str, Any]]:
             baseline=12.0,
             target=10.0,
             values=(11.5, 11.9, 12.6),
-            commentary="Three large sibling groups returned to plans; underlying rate is falling.",
+            commentary=(
+                "Three large sibling groups returned to plans; underlying rate is "
+                "falling."
+            ),
             status="RED",
             shown_status="GREEN",
-            explanation="Projected 12.7 at March 2011 against a target of 10: off target",
+            explanation=(
+                "Projected 12.7 at March 2011 against a target of 10: off target"
+            ),
             projection=12.7,
             direction="worsening",
             flags=[CONFLICT_ON],
             decision=decided(
                 "lead_view_accepted",
-                "Sibling groups explain the rise; the Executive accepts the lead's view.",
+                "Sibling groups explain the rise; the Executive accepts the lead's "
+                "view.",
             ),
         ),
         indicator(
@@ -254,7 +275,9 @@ def hand_made() -> list[dict[str, Any]]:
             baseline=64.0,
             target=68.0,
             values=(65.2, 67.0, 67.0),
-            explanation="Projected 69.2 at March 2011 against a target of 68: on target",
+            explanation=(
+                "Projected 69.2 at March 2011 against a target of 68: on target"
+            ),
             projection=69.2,
             direction="no_change",
         ),
@@ -270,7 +293,9 @@ def hand_made() -> list[dict[str, Any]]:
             values=(6.0, 6.0, 6.0),
             commentary="Attendance panels start in September; we will hit the target.",
             status="RED",
-            explanation="Projected 5.9 at March 2011 against a target of 4.9: off target",
+            explanation=(
+                "Projected 5.9 at March 2011 against a target of 4.9: off target"
+            ),
             projection=5.9,
             direction="no_change",
             flags=[CONFLICT_ON],
@@ -278,7 +303,8 @@ def hand_made() -> list[dict[str, Any]]:
         ),
         indicator(
             "NI 101",
-            "Looked after children achieving 5 A*-C GCSEs (or equivalent) at Key Stage 4 "
+            "Looked after children achieving 5 A*-C GCSEs (or equivalent) at Key "
+            "Stage 4 "
             "(including English and mathematics)",
             ENJOY,
             organisation="Northshire Virtual School",
@@ -286,9 +312,13 @@ def hand_made() -> list[dict[str, Any]]:
             baseline=9.0,
             target=20.0,
             values=(10.0, 9.5, 15.2),
-            commentary="Small cohort (33 young people); results swing from year to year.",
+            commentary=(
+                "Small cohort (33 young people); results swing from year to year."
+            ),
             status="RED",
-            explanation="Projected 16.9 at March 2011 against a target of 20: off target",
+            explanation=(
+                "Projected 16.9 at March 2011 against a target of 20: off target"
+            ),
             projection=16.9,
             significantly_improved=True,
             prediction="off_target",
@@ -336,7 +366,9 @@ def hand_made() -> list[dict[str, Any]]:
             values=(65.5, 66.1, 66.8),
             prediction=None,
             status="RED",
-            explanation="Projected 67.6 at March 2011 against a target of 72: off target",
+            explanation=(
+                "Projected 67.6 at March 2011 against a target of 72: off target"
+            ),
             projection=67.6,
             flags=[
                 flag(
@@ -359,7 +391,9 @@ def hand_made() -> list[dict[str, Any]]:
             target=1600.0,
             values=(1710.0, 1540.0, 1302.5),
             source="laa",
-            explanation="Projected 1,190 at March 2011 against a target of 1600: on target",
+            explanation=(
+                "Projected 1,190 at March 2011 against a target of 1600: on target"
+            ),
             projection=1190.0,
             significantly_improved=True,
             very_good_performance=True,
@@ -377,7 +411,9 @@ def hand_made() -> list[dict[str, Any]]:
             values=(17.5, 18.4, 19.6),
             source="laa",
             status="RED",
-            explanation="Projected 20.5 at March 2011 against a target of 15: off target",
+            explanation=(
+                "Projected 20.5 at March 2011 against a target of 15: off target"
+            ),
             projection=20.5,
             direction="worsening",
             flags=[
@@ -389,7 +425,8 @@ def hand_made() -> list[dict[str, Any]]:
         ),
         indicator(
             "NI 117",
-            "16 to 18 year olds who are not in education, employment or training (NEET)",
+            "16 to 18 year olds who are not in education, employment or training "
+            "(NEET)",
             ECONOMIC,
             polarity="lower_is_better",
             laa=True,
@@ -404,7 +441,9 @@ def hand_made() -> list[dict[str, Any]]:
                 "Young parents": 6.1,
             },
             source="laa",
-            explanation="Projected 5.4 at March 2011 against a target of 5.5: on target",
+            explanation=(
+                "Projected 5.4 at March 2011 against a target of 5.5: on target"
+            ),
             projection=5.4,
         ),
         indicator(
@@ -429,7 +468,9 @@ def hand_made() -> list[dict[str, Any]]:
             target=75.0,
             values=(66.0, 64.5),
             status="RED",
-            explanation="Projected 62.4 at March 2011 against a target of 75: off target",
+            explanation=(
+                "Projected 62.4 at March 2011 against a target of 75: off target"
+            ),
             projection=62.4,
             direction="worsening",
             flags=[
@@ -501,7 +542,9 @@ ACTIONS = [
         "id": "A-2009H1-02",
         "indicator_code": "NI 87",
         "round_id": "2009-H1",
-        "description": "Attendance plan for the six schools with the most persistent absence",
+        "description": (
+            "Attendance plan for the six schools with the most persistent absence"
+        ),
         "owner": "Head of Education Welfare",
         "due": "2010-06-30",
         "status": "open",
@@ -516,12 +559,16 @@ ACTIONS = [
         "due": "2010-03-31",
         "status": "completed",
         "completed_at": "2010-02-15T16:00:00Z",
+        "completed": True,
+        "outcome": "Audit found no missed step-down decisions",
     },
     {
         "id": "A-2009H2-01",
         "indicator_code": "NI 48",
         "round_id": "2009-H2",
-        "description": "Road safety education in primary schools near rural accident sites",
+        "description": (
+            "Road safety education in primary schools near rural accident sites"
+        ),
         "owner": "Road Safety Manager, Northshire Highways",
         "due": "2010-09-30",
         "status": "open",
