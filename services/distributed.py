@@ -34,6 +34,7 @@ from shared.messaging.faust_consumers import (
     event_handler,
     make_faust_app,
 )
+from shared.messaging.lag import GroupLag
 from shared.messaging.relay import KafkaRelay, make_producer
 from shared.messaging.topics import ensure_topics
 from shared.observability.logging import configure_logging
@@ -185,6 +186,27 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         ]
 
     closers: list[Any] = [producer, engine]
+    consumed = (
+        sorted(
+            {
+                t
+                for agent in (faust_app.agents.values() if faust_app else ())
+                for t in agent.channel.topics
+            }
+        )
+        if faust_app
+        else []
+    )
+    lag = GroupLag(settings.kafka_bootstrap, f"pmf-{name}", consumed)
+
+    def refresh_metrics() -> None:
+        if not consumed:
+            return
+        try:
+            for (topic, partition), behind in lag.measure().items():
+                metrics.kafka_lag.labels(name, topic, str(partition)).set(behind)
+        except Exception:  # a scrape must not fail because the broker is away
+            log.warning("could not measure consumer lag", exc_info=True)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -208,6 +230,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         tokens=tokens,
         readiness=readiness,
         lifespan=lifespan,
+        refresh_metrics=refresh_metrics,
         auth_required=settings.auth_required,
         anonymous_reads=settings.anonymous_reads,
     )

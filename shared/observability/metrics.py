@@ -28,8 +28,14 @@ class Metrics:
         )
         self.consumer_lag = Gauge(
             "pmf_consumer_lag",
-            "Events not yet applied by a consumer",
+            "Events not yet applied by a consumer (embedded followers)",
             ["consumer"],
+            registry=r,
+        )
+        self.kafka_lag = Gauge(
+            "pmf_kafka_consumer_lag",
+            "Messages a service's consumer group has not committed, by partition",
+            ["consumer", "topic", "partition"],
             registry=r,
         )
         self.dead_letters = Counter(

@@ -218,3 +218,18 @@ def test_the_simulator_feeds_the_stream(distributed: Distributed) -> None:
         assert dead > 0 and len(sims) + dead == 24, (len(sims), dead)
 
     eventually(all_processed, timeout=90)
+
+
+def test_every_service_exposes_metrics_with_consumer_lag(
+    distributed: Distributed,
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{distributed.url('reporting')}/metrics").text
+    names = {s.name for f in text_string_to_metric_families(text) for s in f.samples}
+    assert "pmf_kafka_consumer_lag" in names
+    for service in ("indicators", "returns", "assessment"):
+        assert httpx.get(f"{distributed.url(service)}/metrics").status_code == 200
+        assert (
+            httpx.get(f"{distributed.url(service)}/readyz").json()["status"] == "ready"
+        )
