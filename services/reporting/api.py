@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from .actions import ActionService
 from .queries import FrameworkQueries, parse_as_of
 from .snapshot import build_snapshot
 
+export_log = logging.getLogger("pmf.audit")
 Directing = Annotated[Principal, Depends(require("admin", "executive"))]
 Format = Literal["json", "html", "pdf", "docx", "xlsx"]
 
@@ -122,6 +124,10 @@ def build_router(
         from .reports import MEDIA_TYPES, render
 
         body = render(snapshot, format)
+        export_log.info(
+            "report exported",
+            extra={"round": round_id, "kind": kind, "format": format, "bytes": len(body)},
+        )
         headers = {}
         if format in ("pdf", "docx", "xlsx"):
             name = f"{kind}-report-{round_id}.{format}"
