@@ -126,7 +126,12 @@ def build_router(
         body = render(snapshot, format)
         export_log.info(
             "report exported",
-            extra={"round": round_id, "kind": kind, "format": format, "bytes": len(body)},
+            extra={
+                "round": round_id,
+                "kind": kind,
+                "format": format,
+                "bytes": len(body),
+            },
         )
         headers = {}
         if format in ("pdf", "docx", "xlsx"):
