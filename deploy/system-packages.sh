@@ -6,7 +6,7 @@ set -euo pipefail
 
 wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if [ "${1:-}" = "--with-test-tools" ]; then
-  wanted+=(chromium postgresql)
+  wanted+=(chromium postgresql openssl)
 fi
 
 missing=()

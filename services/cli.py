@@ -260,6 +260,8 @@ def token_list(data_dir: DataDir = None) -> None:
     for t in _token_store(data_dir).list():
         state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "live"
         lead = f" lead {t['lead_email']}" if t["lead_email"] else ""
+        if t.get("round_id"):  # a personal link from an e-mail
+            lead += f" round {t['round_id']} until {t['expires_at']}"
         typer.echo(f"{t['token_id']}  {t['role']:<9} {t['name']}{lead}  {state}")
 
 

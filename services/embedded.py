@@ -29,6 +29,7 @@ from services.reporting.projections import framework_projection
 from services.reporting.queries import FrameworkQueries
 from services.returns.api import build_router as returns_router
 from services.returns.handlers import ReturnsService
+from services.returns.mailer import MailConfig, Mailer, smtp_transport
 from services.returns.projections import known_indicators_projection
 from services.web.routes import build_web_router
 from shared.events.envelope import EventEnvelope, Metadata
@@ -76,6 +77,12 @@ class EmbeddedSystem:
         self.store.on_append(self._appended)
         self.indicators = IndicatorService(self.store)
         self.returns = ReturnsService(self.store)
+        self.mailer = Mailer(
+            self.returns,
+            self.tokens,
+            smtp_transport(settings),
+            MailConfig.from_settings(settings),
+        )
         self.framework = FrameworkQueries(self.engine)
         self.assessments = AssessmentQueries(self.engine)
         self.challenges = ChallengeService(self.store)
@@ -125,10 +132,13 @@ class EmbeddedSystem:
         return lag == 0, "store and followers"
 
     def tick(self) -> None:
-        """Periodic work: record passed deadlines, apply what other processes wrote."""
+        """Periodic work: record passed deadlines, apply what other processes wrote,
+        then send the e-mail that is due (when mail is enabled)."""
         self.returns.mark_deadlines(Metadata(actor="service:returns-deadlines"))
         self.store.head()
         self.catch_up()
+        if self.settings.mail_enabled:
+            self.mailer.run_once()
 
     @asynccontextmanager
     async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:

@@ -19,6 +19,8 @@ PURE = [
     "services/indicators/domain.py",
     "services/returns/laa.py",
     "services/returns/rounds.py",
+    "services/returns/mail_log.py",
+    "services/returns/mail_plan.py",
     "services/indicators/spreadsheet.py",
     *[
         f"services/assessment/{m}.py"

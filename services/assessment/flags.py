@@ -183,4 +183,6 @@ def months_before(day: date, months: int) -> date:
     """
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
+    if year < date.min.year:
+        return date.min  # nothing can be older: no result is stale
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from shared.http.schemas import Body, LongText, NamedLead, Number, ShortText
+from shared.http.schemas import Body, LongText, NamedLead, Number, PlanDate, ShortText
 
 Code = Annotated[
     str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9 ._/-]+$")
@@ -20,14 +19,14 @@ class PointIn(Body):
     """A value for the period ending on a date."""
 
     value: Number
-    period_end: date
+    period_end: PlanDate
 
 
 class TargetIn(Body):
     """A target: value, when it is due (the plan end by default) and why."""
 
     value: Number
-    period_end: date | None = None
+    period_end: PlanDate | None = None
     reason: LongText | None = None
 
 

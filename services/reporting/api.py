@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -12,7 +11,7 @@ from pydantic import Field
 from shared.errors import Invalid
 from shared.http.auth import Principal
 from shared.http.deps import require
-from shared.http.schemas import Body, LongText, ShortText
+from shared.http.schemas import Body, LongText, PlanDate, ShortText
 
 from .actions import ActionService
 from .queries import FrameworkQueries, parse_as_of
@@ -30,7 +29,7 @@ class ActionIn(Body):
     round_id: Annotated[str | None, Field(max_length=40)] = None
     description: Annotated[str, Field(min_length=1, max_length=2000)]
     owner: Annotated[ShortText, Field(min_length=1)]
-    due: date
+    due: PlanDate
 
 
 class CompleteIn(Body):

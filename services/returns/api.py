@@ -27,7 +27,7 @@ def build_router(service: ReturnsService) -> APIRouter:
         lead_email = who.lead_email or "" if who.role == "lead" else None
         try:
             return service.submit(
-                body.model_dump(mode="python"), who.meta(), lead_email
+                body.model_dump(mode="python"), who.meta(), lead_email, who.round_id
             )
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from exc
@@ -71,7 +71,7 @@ def build_router(service: ReturnsService) -> APIRouter:
 
     @router.get("/rounds/{round_id}/outstanding")
     def outstanding(round_id: str) -> dict[str, Any]:
-        """In-scope indicators with no return yet, with their leads."""
+        """Returns still owed, by lead, with when each lead was asked and reminded."""
         return service.outstanding(round_id)
 
     return router

@@ -15,7 +15,7 @@ from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
 from shared.eventstore.store import EventStore
 
-from . import laa, rounds
+from . import laa, mail_log, rounds
 from .tables import known_indicators, laa_ids, results_index
 
 
@@ -61,10 +61,20 @@ class ReturnsService:
         return conn.execute(query).mappings().first()
 
     def submit(
-        self, cmd: dict[str, Any], meta: Metadata, lead_email: str | None = None
+        self,
+        cmd: dict[str, Any],
+        meta: Metadata,
+        lead_email: str | None = None,
+        round_id: str | None = None,
     ) -> dict[str, Any]:
-        """Accept a lead's return (a later one for the same period is a correction)."""
+        """Accept a lead's return (a later one for the same period is a correction).
+
+        ``lead_email`` limits the caller to indicators they lead; ``round_id``
+        (a personal link's scope) limits them to that round's period.
+        """
         code = cmd["indicator_code"]
+        if round_id is not None:
+            self._check_round_scope(round_id, cmd["period_end"])
         with self.store.transaction() as conn:
             ind = self.indicator(conn, code)
             if ind is None:
@@ -103,6 +113,16 @@ class ReturnsService:
             self._index(conn, code, period_iso, "lead", recorded[0])
         self.store.notify_committed(recorded)
         return _public_return(recorded[0])
+
+    def _check_round_scope(self, round_id: str, period: date | str) -> None:
+        state = rounds.fold(self.store.read_stream(rounds.stream_of(round_id)))
+        period_iso = period.isoformat() if isinstance(period, date) else str(period)
+        if state is None or state.period_end != period_iso:
+            raise PermissionError(
+                f"Your link is for round {round_id}"
+                + (f" (period ending {state.period_end})" if state else "")
+                + ": it cannot submit returns for other periods"
+            )
 
     def _count(self, conn: Connection, code: str, period_iso: str) -> int:
         query = sa.select(results_index.c.returns).where(
@@ -294,7 +314,16 @@ class ReturnsService:
                     )
                 )
             }
-        return rounds.outstanding(state, inds, received)
+        found = rounds.outstanding(state, inds, received)
+        states = self.mail_states(rid)
+        for entry in found["outstanding"]:
+            email = (entry["named_lead"] or {}).get("email")
+            entry.update(mail_log.contact_times(states, email, entry["code"]))
+        return found
+
+    def mail_states(self, rid: str) -> dict[str, mail_log.MailState]:
+        """What was claimed and sent about round ``rid``, by message stream."""
+        return mail_log.fold(self.store.read_streams_like(mail_log.round_prefix(rid)))
 
 
 def _public_return(e: EventEnvelope) -> dict[str, Any]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from shared.http.schemas import Body, LongText, Number
+from shared.http.schemas import Body, LongText, Number, PlanDate
 
 GroupName = Annotated[str, Field(min_length=1, max_length=100)]
 RoundId = Annotated[
@@ -19,7 +18,7 @@ class ReturnIn(Body):
     """One result from a lead for an indicator and period."""
 
     indicator_code: Annotated[str, Field(min_length=1, max_length=32)]
-    period_end: date
+    period_end: PlanDate
     value: Number
     prediction: Literal["on_target", "off_target"] | None = None
     breakdowns: dict[GroupName, Number] | None = Field(default=None, max_length=50)
@@ -31,9 +30,9 @@ class RoundIn(Body):
     """A collection round: the period it asks for and its deadline."""
 
     id: RoundId
-    period_end: date
-    requested: date
-    deadline: date
+    period_end: PlanDate
+    requested: PlanDate
+    deadline: PlanDate
     scope: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
         default=None, max_length=500
     )

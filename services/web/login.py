@@ -1,21 +1,22 @@
-"""Signing in with an API token, and signing out."""
+"""Signing in with an API token or a personal e-mail link, and signing out."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .forms import form_fields
 from .rendering import Web
-from .session import check_origin, end_session, safe_next, start_session
+from .session import Visitor, check_origin, end_session, safe_next, start_session
 
 Fields = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def routes(web: Web) -> APIRouter:
-    """``/login`` and ``/logout``."""
+    """``/login``, ``/login/link`` and ``/logout``."""
     router = APIRouter()
 
     @router.get("/login", response_class=HTMLResponse)
@@ -58,6 +59,42 @@ def routes(web: Web) -> APIRouter:
             )
         response = RedirectResponse(target, status_code=303)
         start_session(response, request, token)
+        return response
+
+    @router.get("/login/link", response_class=HTMLResponse)
+    def login_link(request: Request, token: str = "") -> Response:
+        """A lead's personal link from an e-mail: sign in for its round only.
+
+        The answer is a page that moves on to the round at once, not a
+        redirect: the link is followed from a mail client (another site), and
+        a browser withholds the strict session cookie from the rest of a
+        redirect chain that began elsewhere.
+        """
+        found = web.system.tokens.resolve(token) if 0 < len(token) <= 200 else None
+        if found is None or found.round_id is None:
+            return web.page(
+                request,
+                web.visitor(request),
+                "login.html",
+                status_code=400,
+                title="Sign in",
+                next="/",
+                errors={
+                    "token": "This link has expired or is not recognised: sign in "
+                    "with your access token, or ask the central performance team "
+                    "for a new link"
+                },
+            )
+        target = f"/rounds/{quote(found.round_id, safe='')}#return-form"
+        response = web.page(
+            request,
+            Visitor(found, token),
+            "link.html",
+            title="Signed in",
+            target=target,
+        )
+        start_session(response, request, token)
+        response.headers["Referrer-Policy"] = "no-referrer"  # keep the token private
         return response
 
     @router.post("/logout")

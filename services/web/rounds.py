@@ -21,7 +21,8 @@ MAX_NOTE = 10_000
 
 
 def by_organisation(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Outstanding returns grouped by lead organisation, then by named lead."""
+    """Outstanding returns grouped by lead organisation, then by named lead,
+    each lead with when they were asked and reminded by e-mail."""
     orgs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for item in items:
         org = item.get("lead_organisation") or "No lead organisation"
@@ -31,10 +32,22 @@ def by_organisation(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "organisation": org,
             "count": sum(len(v) for v in leads.values()),
-            "leads": sorted(leads.items()),
+            "leads": [(lead, its, contact(its)) for lead, its in sorted(leads.items())],
         }
         for org, leads in sorted(orgs.items())
     ]
+
+
+def contact(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """When a lead was first asked, reminded and sent an overdue notice."""
+    asked = [i["asked_at"] for i in items if i.get("asked_at")]
+    notices = [i["overdue_notice_at"] for i in items if i.get("overdue_notice_at")]
+    reminded = {t for i in items for t in i.get("reminded_at") or ()}
+    return {
+        "asked_at": min(asked, default=None),
+        "reminded_at": sorted(reminded),
+        "overdue_notice_at": min(notices, default=None),
+    }
 
 
 class RoundPages:
@@ -66,10 +79,15 @@ class RoundPages:
             for a in sorted(assessed, key=lambda a: _code_key(a["indicator_code"]))
             if a["flags"]
         ]
+        # A personal link from an e-mail works for its own round only.
+        scope = who.principal.round_id if who.principal else None
+        elsewhere = scope if scope is not None and scope != round_id else None
         mine = sorted(
             (i for i in indicators.values() if who.may_submit_for(i)),
             key=lambda i: _code_key(i["code"]),
         )
+        if elsewhere:
+            mine = []
         values = {"period_end": the_round["period_end"], **(return_values or {})}
         in_scope = progress["in_scope"] or 1
         everything_wrong = dict(return_errors or {})
@@ -92,6 +110,7 @@ class RoundPages:
             "outstanding_groups": by_organisation(progress["outstanding"]),
             "flagged": flagged,
             "mine": mine,
+            "scoped_elsewhere": elsewhere,
             "return_values": values,
             "return_errors": return_errors or {},
             "decision_values": decision_values or {},
@@ -160,7 +179,12 @@ def routes(web: Web) -> APIRouter:
         cmd, errors = parse_return(fields)
         if cmd is not None:
             try:
-                web.system.returns.submit(cmd, who.principal.meta(), who.lead_email)
+                web.system.returns.submit(
+                    cmd,
+                    who.principal.meta(),
+                    who.lead_email,
+                    who.principal.round_id,
+                )
             except DomainError as exc:
                 errors = domain_errors(exc, "indicator_code")
             except PermissionError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -20,6 +21,8 @@ Number = Annotated[
     BeforeValidator(_number_only),
     Field(allow_inf_nan=False, ge=-1e15, le=1e15),
 ]
+# A date the plan's records can be about: not year 1, not year 9999.
+PlanDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=10_000)]
 Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

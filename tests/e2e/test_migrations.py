@@ -10,7 +10,9 @@ from services.reporting.schema_migrations import check, upgrade
 pytestmark = pytest.mark.e2e
 
 
-def test_migrations_build_the_read_model_and_alembic_check_passes(postgres: str) -> None:
+def test_migrations_build_the_read_model_and_alembic_check_passes(
+    postgres: str,
+) -> None:
     url = f"{postgres}/pmf_test"
     upgrade(url)
     check(url)  # raises when models and migrations differ

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from shared.eventstore.engine import make_engine
+from shared.http.auth import TokenStore
 from tests.support.postgres import free_port
 from tests.support.processes import REPO_ROOT, Process, create_token
 
@@ -260,6 +263,27 @@ def test_forms_refuse_posts_without_the_session_form_token(server: Server) -> No
     anonymous = httpx.post(f"{server.url}/rounds/{ROUND}/returns", data=body)
     assert anonymous.status_code == 303
     assert anonymous.headers["location"].startswith("/login?next=")
+
+
+def test_a_personal_link_from_an_e_mail_signs_the_lead_in(
+    server: Server, page: Page
+) -> None:
+    """Followed from another site (a mail client), the link still signs the lead in."""
+    db = make_engine(f"sqlite:///{server.data_dir / 'pmf.sqlite3'}")
+    expires = datetime.now(UTC) + timedelta(days=1)
+    token = TokenStore(db).create_scoped(
+        "Dr Fiona Harrington", LEAD_EMAIL, ROUND, expires
+    )
+    db.dispose()
+    link = f"{server.url}/login/link?token={token}"
+    page.set_content(f'<p><a href="{link}">Open your return form</a></p>')
+    page.get_by_role("link", name="Open your return form").click()
+
+    page.wait_for_url(f"**/rounds/{ROUND}#return-form")
+    expect(page.locator(".site-header__account")).to_contain_text("Dr Fiona Harrington")
+    choices = page.locator("#return-indicator_code option").all_inner_texts()
+    assert any(c.startswith("NI 55:") for c in choices)
+    shot(page, "11-personal-link")
 
 
 def _hrefs(links: Locator) -> list[str]:
