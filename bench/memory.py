@@ -1,0 +1,188 @@
+"""Memory: peak RSS of ``pmf run`` with the demo, and of the assessment service
+holding many indicators.
+
+* ``pmf run --demo-if-empty`` on an empty folder loads the demo and serves;
+  after a few typical reads its peak RSS (VmHWM) is compared with a bare
+  FastAPI hello-world on uvicorn in the same interpreter.
+* The assessment service's work (see :mod:`bench.memory_child`) is run in a
+  fresh process on a store holding K indicators (100,000 in full mode), and
+  compared with the same on 1,000 indicators: a ratio near 1 means memory
+  does not grow with the framework.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import synth
+from bench.harness import Context, Result, Stopwatch, log, peak_rss_mib
+from bench.procs import bench_child, embedded_server, free_port, pmf
+from services.assessment.facts import FrameworkSettings
+from services.assessment.policy import answer, assessment_policy
+from services.assessment.state import dumps
+from services.assessment.tables import indicator_facts
+from services.returns.handlers import returns_stream
+from shared.events.definitions import apply_definition_event
+from shared.eventstore import tracking
+from shared.eventstore.engine import make_engine
+from shared.eventstore.store import EventStore
+
+NAME = "memory"
+READS = (
+    "/api/v1/framework",
+    "/api/v1/framework?as_of=2009-06-30",
+    "/api/v1/indicators?include_retired=true",
+    "/api/v1/indicators/NI%2050/history",
+    "/api/v1/assessments",
+    "/api/v1/rounds",
+    "/metrics",
+)
+
+
+def _exercise(base: str, paths: tuple[str, ...], times: int = 3) -> int:
+    ok = 0
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for _ in range(times):
+            for path in paths:
+                ok += client.get(path).status_code == 200
+    return ok
+
+
+def pmf_run_peak(workdir: Path) -> tuple[float, int]:
+    """Peak RSS (MiB) of ``pmf run --demo-if-empty`` after typical reads."""
+    port = free_port()
+    data = workdir / "pmf-run-data"
+    proc = pmf(
+        ["run", "--demo-if-empty", "--data-dir", str(data), "--port", str(port)],
+        workdir / "pmf-run.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        proc.wait_http(f"{base}/healthz", timeout=300)
+        ok = _exercise(base, READS)
+        return peak_rss_mib(proc.pid), ok
+    finally:
+        proc.stop()
+
+
+def hello_peak(workdir: Path) -> float:
+    """Peak RSS (MiB) of a bare FastAPI hello-world on uvicorn."""
+    with embedded_server(None, workdir / "hello.log") as (base, proc):
+        _exercise(base, ("/bench/hello",))
+        return peak_rss_mib(proc.pid)
+
+
+def prepare_assessment(data_dir: Path, indicators: int, tail: int) -> None:
+    """A store whose assessment already holds ``indicators``, then ``tail`` results.
+
+    The assessment's rows are written directly, with the product's own pure
+    ``answer`` (what catching up on the registrations would have stored);
+    the tail is left for the child process to apply for real.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{data_dir / 'pmf.sqlite3'}")
+    try:
+        EventStore(engine).create_schema()
+        assessment_policy().create_schema(engine)
+        writer = synth.LogWriter(engine)
+        synth.write_framework(writer, indicators, synth.PLAN_START)
+        writer.flush()
+        settings = FrameworkSettings()
+        rows = []
+        for i in range(indicators):
+            definition = None
+            for e in synth.indicator_events(i):
+                definition = apply_definition_event(definition, e.type, e.data)
+            row: dict[str, Any] = {
+                "code": synth.code_of(i),
+                "definition": definition,
+                "results": [],
+                "assessment": None,
+            }
+            row["assessment"] = answer(None, row, settings, None, False)
+            rows.append(
+                {
+                    "code": row["code"],
+                    "definition": dumps(definition),
+                    "results": "[]",
+                    "assessment": dumps(row["assessment"]),
+                }
+            )
+        with engine.begin() as conn:
+            conn.execute(indicator_facts.insert(), rows)
+            tracking.set_position(conn, "assessment", writer.written)
+        start = synth.PLAN_START + timedelta(days=100)
+        for code, at, event in synth.result_events(
+            tail, indicators, timedelta(minutes=1), start
+        ):
+            writer.add(returns_stream(code), event, at)
+        writer.flush()
+    finally:
+        engine.dispose()
+
+
+def assessment_peaks(workdir: Path, indicators: int, tail: int) -> dict[str, Any]:
+    """Run :mod:`bench.memory_child` on a prepared store; its report."""
+    data = workdir / f"assessment-{indicators}"
+    with Stopwatch() as sw:
+        prepare_assessment(data, indicators, tail)
+    log(f"{NAME}: prepared {indicators:,} indicators in {sw.seconds:.0f} s")
+    child = bench_child(
+        "memory_child", ["--data-dir", str(data)], workdir / f"child-{indicators}.log"
+    )
+    try:
+        code = child.proc.wait(timeout=1800)
+    finally:
+        child.stop()
+    if code != 0:
+        raise RuntimeError(f"memory_child failed ({code}):\n{child.tail()}")
+    report: dict[str, Any] = json.loads(child.log.read_text().strip().splitlines()[-1])
+    if report["listed"] != indicators:
+        raise AssertionError(f"listed {report['listed']} of {indicators}")
+    return report
+
+
+def measure(workdir: Path, indicators: int, small: int, tail: int) -> list[Result]:
+    """Both memory figures."""
+    ours, reads = pmf_run_peak(workdir)
+    hello = hello_peak(workdir)
+    big = assessment_peaks(workdir, indicators, tail)
+    base = assessment_peaks(workdir, small, tail)
+    return [
+        Result(
+            name="peak RSS, pmf run with the demo",
+            figure=ours,
+            baseline=hello,
+            units="MiB",
+            baseline_name="FastAPI hello-world on uvicorn",
+            higher_is_better=False,
+            notes=f"loads the demo, then {reads} GETs of {len(READS)} routes "
+            "(framework, as-of, lists, history, metrics)",
+        ),
+        Result(
+            name=f"peak RSS, assessment holding {indicators:,} indicators",
+            figure=big["peaks"]["listed"],
+            baseline=base["peaks"]["listed"],
+            units="MiB",
+            baseline_name=f"same, {small:,} indicators",
+            higher_is_better=False,
+            notes=f"catch up on {tail:,} results then GET /api/v1/assessments; "
+            f"peak after catch-up alone {big['peaks']['caught_up']:.0f} vs "
+            f"{base['peaks']['caught_up']:.0f} MiB; imports "
+            f"{big['peaks']['imported']:.0f} MiB",
+        ),
+    ]
+
+
+def run(ctx: Context) -> list[Result]:
+    """The memory benchmark at the run's sizes."""
+    indicators = ctx.size("memory_indicators", quick=5_000, full=100_000)
+    small = ctx.size("memory_indicators_baseline", quick=500, full=1_000)
+    tail = ctx.size("memory_tail", quick=200, full=1_000)
+    log(f"{NAME}: pmf run with the demo; assessment with {indicators:,} indicators")
+    return measure(ctx.scratch(NAME), indicators, small, tail)
