@@ -33,12 +33,12 @@ from services.returns.mailer import MailConfig, Mailer, smtp_transport
 from services.returns.projections import known_indicators_projection
 from services.web.routes import build_web_router
 from shared.events.envelope import EventEnvelope, Metadata
-from shared.eventstore.engine import make_engine
+from shared.eventstore.engine import make_engine, read_only
 from shared.eventstore.store import EventStore
 from shared.http.app_factory import create_app
 from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
-from shared.messaging.consumers import LogFollower
+from shared.messaging.consumers import LogFollower, catch_up_together
 from shared.observability.metrics import Metrics
 from shared.scheduling import Periodic
 from shared.settings import Settings
@@ -83,10 +83,11 @@ class EmbeddedSystem:
             smtp_transport(settings),
             MailConfig.from_settings(settings),
         )
-        self.framework = FrameworkQueries(self.engine)
-        self.assessments = AssessmentQueries(self.engine)
+        reads = read_only(self.engine)
+        self.framework = FrameworkQueries(reads)
+        self.assessments = AssessmentQueries(reads)
         self.challenges = ChallengeService(self.store)
-        self.actions = ActionService(self.store, self.engine)
+        self.actions = ActionService(self.store, reads)
 
     def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
@@ -100,11 +101,8 @@ class EmbeddedSystem:
         with self._lock:
             self._catching_up = threading.get_ident()
             try:
-                while True:
-                    moved = sum(f.catch_up() for f in self.followers)
+                while moved := catch_up_together(self.followers, self.engine):
                     total += moved
-                    if moved == 0:
-                        break
             finally:
                 self._catching_up = 0
         return total

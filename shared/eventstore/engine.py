@@ -1,8 +1,9 @@
 """Database engines for SQLite (embedded) and PostgreSQL (distributed).
 
 SQLite is put in WAL mode with full sync, so an accepted event survives a
-crash, and every transaction starts ``BEGIN IMMEDIATE`` so two writers queue
-instead of failing half-way with "database is locked".
+crash, and every writing transaction starts ``BEGIN IMMEDIATE`` so two
+writers queue instead of failing half-way with "database is locked". Queries
+go through :func:`read_only`, whose plain transactions never wait.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+READ_ONLY = "pmf_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same database for queries: on SQLite a plain (deferred) transaction,
+    so readers see the last committed state without queueing behind writers."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -41,6 +50,9 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # WAL readers never wait for the writer
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
