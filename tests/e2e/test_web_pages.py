@@ -241,8 +241,11 @@ def test_the_reports_page_links_every_format(server: Server, page: Page) -> None
     shot(page, "09-reports")
 
     board_html = f"/api/v1/reports/{ROUND}/board?format=html"
-    with page.expect_response(lambda r: r.url.endswith(board_html)) as answer:
-        page.locator(f"a[href='{board_html}']").click()
+    # a cold render draws every chart: allow for a busy machine
+    with page.expect_response(
+        lambda r: r.url.endswith(board_html), timeout=120_000
+    ) as answer:
+        page.locator(f"a[href='{board_html}']").click(timeout=120_000)
     assert answer.value.status == 200
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     shot(page, "10-board-report", full_page=False)
