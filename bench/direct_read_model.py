@@ -44,9 +44,7 @@ def build(engine: Engine) -> int:
             last = e["position"]
             if e["type"] not in HANDLED:
                 raise ValueError(f"the stand-in does not handle {e['type']}")
-            entry = _apply(rows, e, json.loads(e["data"]))
-            if entry is not None:
-                pending.append(entry)
+            pending += _apply(rows, e, json.loads(e["data"]))
             if len(pending) >= BATCH:
                 conn.execute(timeline.insert(), pending)
                 pending = []
@@ -73,7 +71,7 @@ def build(engine: Engine) -> int:
 
 def _apply(
     rows: dict[str, dict[str, Any]], e: sa.RowMapping, d: dict[str, Any]
-) -> dict[str, Any] | None:
+) -> list[dict[str, Any]]:
     kind = e["type"]
     code = d["code"] if kind in INDICATOR_EVENT_TYPES else d["indicator_code"]
     row = rows.setdefault(
@@ -94,15 +92,15 @@ def _apply(
         if kind == "IndicatorRegistered":
             row["registered_at"] = e["occurred_at"]
         if row["definition"] is None:
-            return None
+            return []
         change = {k: v for k, v in d.items() if k != "code"}
         data = {"definition": row["definition"], "change": change}
-        return {**base, "kind": "definition", "data": dumps(data)}
+        return [{**base, "kind": "definition", "data": dumps(data)}]
     if kind == "AssessmentChanged":
         if d.get("round_id"):
             raise ValueError("the stand-in does not handle round assessments")
         row["assessment"] = dict(d)
-        return {**base, "kind": "assessment", "data": dumps(d)}
+        return [{**base, "kind": "assessment", "data": dumps(d)}]
     result = {
         "value": d["value"],
         "period_end": d["period_end"],
@@ -117,9 +115,18 @@ def _apply(
         "submitted_at": e["recorded_at"],
     }
     row["results"][d["period_end"]] = result
-    return {
-        **base,
-        "kind": "result",
-        "period_end": d["period_end"],
-        "data": dumps(result),
-    }
+    latest = row["results"][max(row["results"])]
+    return [
+        {
+            **base,
+            "kind": "result",
+            "period_end": d["period_end"],
+            "data": dumps(result),
+        },
+        {
+            **base,
+            "kind": "latest",
+            "period_end": latest["period_end"],
+            "data": dumps(latest),
+        },
+    ]

@@ -134,6 +134,9 @@ def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
     row["results"][d["period_end"]] = result
     _store(ctx, code, row)
     _timeline(ctx, e, code, "result", result, period_end=d["period_end"])
+    # The latest result as it now stands, so "as of T" needs no search of results.
+    latest = row["results"][max(row["results"])]
+    _timeline(ctx, e, code, "latest", latest, period_end=latest["period_end"])
 
 
 def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:

@@ -175,15 +175,8 @@ class FrameworkQueries:
         return json.loads(raw) if raw else None
 
     def _result_at(self, conn: Connection, code: str, at: str) -> dict[str, Any] | None:
-        t = timeline
-        query = (
-            sa.select(t.c.data)
-            .where(t.c.code == code, t.c.kind == "result", t.c.valid_from <= at)
-            .order_by(t.c.period_end.desc(), t.c.valid_from.desc(), t.c.seq.desc())
-            .limit(1)
-        )
-        raw = conn.execute(query).scalar()
-        return json.loads(raw) if raw else None
+        latest: dict[str, Any] | None = self._at(conn, code, "latest", at)
+        return latest
 
     def as_of(self, at: str, include_retired: bool = True) -> dict[str, Any]:
         """The framework exactly as it stood at ``at`` (a stored timestamp)."""
@@ -312,7 +305,9 @@ class FrameworkQueries:
             if known is None or json.loads(known) is None:
                 raise NotFound(f"No indicator with code {code!r}")
             rows = conn.execute(
-                sa.select(t).where(t.c.code == code).order_by(t.c.seq)
+                sa.select(t)
+                .where(t.c.code == code, t.c.kind != "latest")  # derived rows
+                .order_by(t.c.seq)
             ).mappings()
             entries = [_history_entry(r) for r in rows]
         return {"code": code, "definition": json.loads(known), "history": entries}

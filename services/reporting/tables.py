@@ -42,13 +42,13 @@ timeline = sa.Table(
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
 )
-sa.Index("ix_timeline_asof", timeline.c.code, timeline.c.kind, timeline.c.valid_from)
+# "The newest version of X for this indicator at time T" is one seek on this index.
 sa.Index(
-    "ix_timeline_results",
+    "ix_timeline_asof",
     timeline.c.code,
     timeline.c.kind,
-    timeline.c.period_end,
     timeline.c.valid_from,
+    timeline.c.seq,
 )
 
 versions = sa.Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 02:46:20.686305
+Create Date: 2026-11-26 03:17:33.799814
 """
 
 import sqlalchemy as sa
@@ -104,12 +104,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq"),
     )
     op.create_index(
-        "ix_timeline_asof", "rm_timeline", ["code", "kind", "valid_from"], unique=False
-    )
-    op.create_index(
-        "ix_timeline_results",
+        "ix_timeline_asof",
         "rm_timeline",
-        ["code", "kind", "period_end", "valid_from"],
+        ["code", "kind", "valid_from", "seq"],
         unique=False,
     )
     op.create_table(
@@ -143,7 +140,6 @@ def downgrade() -> None:
     op.drop_table("tracking")
     op.drop_table("stream_tracking")
     op.drop_table("rm_versions")
-    op.drop_index("ix_timeline_results", table_name="rm_timeline")
     op.drop_index("ix_timeline_asof", table_name="rm_timeline")
     op.drop_table("rm_timeline")
     op.drop_table("rm_settings")
