@@ -32,6 +32,8 @@ lint: install
 
 test: services-deps lint
 	$(BIN)/python -m pytest tests
+	mkdir -p .run
+	$(BIN)/python -m bench --quick --out .run/bench-quick.md
 
 unit: install
 	$(BIN)/python -m pytest tests/unit
