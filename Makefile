@@ -30,10 +30,12 @@ lint: install
 	$(BIN)/mypy shared services
 	$(BIN)/python tools/check_imports.py
 
+# The benchmarks run first in quick mode (so they cannot rot; their figures are
+# not judged here), then every test tier; pytest's summary is the last line.
 test: services-deps lint
-	$(BIN)/python -m pytest tests
 	mkdir -p .run
 	$(BIN)/python -m bench --quick --out .run/bench-quick.md
+	$(BIN)/python -m pytest tests
 
 unit: install
 	$(BIN)/python -m pytest tests/unit
