@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from services.reporting.projections import dumps
-from services.reporting.tables import framework_rows, timeline
+from services.reporting.tables import framework_rows, results, timeline
 from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_event
 from shared.eventstore import tracking
 from shared.eventstore.schema import events
@@ -57,7 +57,7 @@ def build(engine: Engine) -> int:
                     "code": code,
                     "registered_at": row["registered_at"],
                     "definition": dumps(row["definition"]),
-                    "results": dumps(row["results"]),
+                    "latest": dumps(row["latest"]) if row["latest"] else None,
                     "assessment": dumps(row["assessment"])
                     if row["assessment"]
                     else None,
@@ -65,6 +65,13 @@ def build(engine: Engine) -> int:
                 for code, row in rows.items()
             ],
         )
+        stored = [
+            {"code": code, "period_end": period, "data": dumps(result)}
+            for code, row in rows.items()
+            for period, result in row["results"].items()
+        ]
+        if stored:
+            conn.execute(results.insert(), stored)
         tracking.set_position(conn, "reporting.framework", last)
     return count
 
@@ -76,7 +83,13 @@ def _apply(
     code = d["code"] if kind in INDICATOR_EVENT_TYPES else d["indicator_code"]
     row = rows.setdefault(
         code,
-        {"registered_at": None, "definition": None, "results": {}, "assessment": None},
+        {
+            "registered_at": None,
+            "definition": None,
+            "results": {},
+            "latest": None,
+            "assessment": None,
+        },
     )
     base = {
         "code": code,
@@ -115,18 +128,18 @@ def _apply(
         "submitted_at": e["recorded_at"],
     }
     row["results"][d["period_end"]] = result
-    latest = row["results"][max(row["results"])]
-    return [
-        {
-            **base,
-            "kind": "result",
-            "period_end": d["period_end"],
-            "data": dumps(result),
-        },
-        {
-            **base,
-            "kind": "latest",
-            "period_end": latest["period_end"],
-            "data": dumps(latest),
-        },
+    out = [
+        {**base, "kind": "result", "period_end": d["period_end"], "data": dumps(result)}
     ]
+    latest = row["latest"]
+    if latest is None or d["period_end"] >= latest["period_end"]:
+        row["latest"] = result
+        out.append(
+            {
+                **base,
+                "kind": "latest",
+                "period_end": d["period_end"],
+                "data": dumps(result),
+            }
+        )
+    return out

@@ -20,6 +20,7 @@ from .tables import (
     actions,
     framework_rows,
     metadata,
+    results,
     round_assessments,
     rounds,
     settings_history,
@@ -50,11 +51,11 @@ def _load(ctx: ApplyContext, code: str) -> dict[str, Any]:
     t = framework_rows
     row = ctx.conn.execute(sa.select(t).where(t.c.code == code)).mappings().first()
     if row is None:
-        ctx.conn.execute(t.insert().values(code=code, definition="null", results="{}"))
-        return {"definition": None, "results": {}, "assessment": None}
+        ctx.conn.execute(t.insert().values(code=code, definition="null"))
+        return {"definition": None, "latest": None, "assessment": None}
     return {
         "definition": json.loads(row["definition"]),
-        "results": json.loads(row["results"]),
+        "latest": json.loads(row["latest"]) if row["latest"] else None,
         "assessment": json.loads(row["assessment"]) if row["assessment"] else None,
     }
 
@@ -63,7 +64,7 @@ def _store(ctx: ApplyContext, code: str, row: dict[str, Any], **extra: Any) -> N
     t = framework_rows
     values = {
         "definition": dumps(row["definition"]),
-        "results": dumps(row["results"]),
+        "latest": dumps(row["latest"]) if row["latest"] else None,
         "assessment": dumps(row["assessment"]) if row["assessment"] else None,
         **extra,
     }
@@ -115,28 +116,35 @@ def _on_indicator(ctx: ApplyContext, e: EventEnvelope) -> None:
 
 def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
     d = e.data
-    code = d["indicator_code"]
+    code, period = d["indicator_code"], d["period_end"]
     row = _load(ctx, code)
     source = "laa" if e.type == "LaaResultReceived" else "lead"
+    seen = ctx.conn.execute(
+        sa.select(results.c.period_end).where(
+            results.c.code == code, results.c.period_end == period
+        )
+    ).first()
     result = {
         "value": d["value"],
-        "period_end": d["period_end"],
+        "period_end": period,
         "prediction": d.get("prediction"),
         "breakdowns": d.get("breakdowns"),
         "commentary": d.get("commentary"),
         "data_quality": d.get("data_quality"),
         "source": source,
         "result_id": d.get("result_id"),
-        "correction": d["period_end"] in row["results"],
+        "correction": seen is not None,
         "submitted_by": e.actor,
         "submitted_at": iso(e.recorded_at),
     }
-    row["results"][d["period_end"]] = result
-    _store(ctx, code, row)
-    _timeline(ctx, e, code, "result", result, period_end=d["period_end"])
-    # The latest result as it now stands, so "as of T" needs no search of results.
-    latest = row["results"][max(row["results"])]
-    _timeline(ctx, e, code, "latest", latest, period_end=latest["period_end"])
+    _upsert(ctx, results, {"code": code, "period_end": period}, data=dumps(result))
+    _timeline(ctx, e, code, "result", result, period_end=period)
+    latest = row["latest"]
+    if latest is None or period >= latest["period_end"]:
+        # the latest result changed: its own timeline row makes "as of T" one seek
+        row["latest"] = result
+        _store(ctx, code, row)
+        _timeline(ctx, e, code, "latest", result, period_end=period)
 
 
 def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:

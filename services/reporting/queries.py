@@ -39,13 +39,6 @@ COMPARED_FIELDS = (
 )
 
 
-def latest_result(results: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """The newest result by period_end (corrections already replaced)."""
-    if not results:
-        return None
-    return results[max(results)]
-
-
 def framework_entry(
     definition: dict[str, Any],
     latest: dict[str, Any] | None,
@@ -128,7 +121,7 @@ class FrameworkQueries:
             entries.append(
                 framework_entry(
                     definition,
-                    latest_result(json.loads(row["results"])),
+                    json.loads(row["latest"]) if row["latest"] else None,
                     json.loads(row["assessment"]) if row["assessment"] else None,
                 )
             )

@@ -18,7 +18,7 @@ from shared.errors import NotFound
 
 from .actions import action_status
 from .queries import FrameworkQueries
-from .tables import actions, framework_rows, round_assessments, rounds
+from .tables import actions, framework_rows, results, round_assessments, rounds
 
 ReportKind = Literal["executive", "board"]
 TITLES = {
@@ -71,7 +71,15 @@ def build_snapshot(
         all_actions = [
             json.loads(r) for r in conn.execute(sa.select(actions.c.data)).scalars()
         ]
-    period_end = the_round["period_end"]
+        period_end = the_round["period_end"]
+        results_of: dict[str, dict[str, Any]] = {}
+        found = conn.execute(
+            sa.select(results.c.code, results.c.period_end, results.c.data)
+            .where(results.c.period_end <= period_end)
+            .order_by(results.c.code, results.c.period_end)
+        )
+        for code, period, data in found:
+            results_of.setdefault(code, {})[period] = json.loads(data)
     as_of = the_round.get("closed_at") or f"{the_round['deadline']}T23:59:59.999999Z"
     as_of_day = date.fromisoformat(as_of[:10])
     indicators = []
@@ -79,8 +87,7 @@ def build_snapshot(
         definition = json.loads(row["definition"])
         if definition is None or definition["retired"]:
             continue
-        results = json.loads(row["results"])
-        upto = {p: r for p, r in results.items() if p <= period_end}
+        upto = results_of.get(definition["code"], {})
         latest = upto[max(upto)] if upto else None
         a = assessed.get(definition["code"], {})
         indicators.append(

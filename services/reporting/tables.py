@@ -19,8 +19,17 @@ framework_rows = sa.Table(
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("registered_at", sa.String(40)),
     sa.Column("definition", sa.Text, nullable=False),
-    sa.Column("results", sa.Text, nullable=False),  # JSON: period_end -> newest
+    sa.Column("latest", sa.Text),  # JSON of the latest result (greatest period)
     sa.Column("assessment", sa.Text),
+)
+
+# The newest result (corrections replace) for each indicator and period.
+results = sa.Table(
+    "rm_results",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("period_end", sa.String(10), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
 )
 
 timeline = sa.Table(

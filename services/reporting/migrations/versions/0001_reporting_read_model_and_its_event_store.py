@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 03:17:33.799814
+Create Date: 2026-11-26 03:18:41.466434
 """
 
 import sqlalchemy as sa
@@ -55,9 +55,16 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("registered_at", sa.String(length=40), nullable=True),
         sa.Column("definition", sa.Text(), nullable=False),
-        sa.Column("results", sa.Text(), nullable=False),
+        sa.Column("latest", sa.Text(), nullable=True),
         sa.Column("assessment", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("code"),
+    )
+    op.create_table(
+        "rm_results",
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("period_end", sa.String(length=10), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("code", "period_end"),
     )
     op.create_table(
         "rm_round_assessments",
@@ -145,6 +152,7 @@ def downgrade() -> None:
     op.drop_table("rm_settings")
     op.drop_table("rm_rounds")
     op.drop_table("rm_round_assessments")
+    op.drop_table("rm_results")
     op.drop_table("rm_indicators")
     op.drop_table("rm_actions")
     op.drop_index("ix_events_type", table_name="events")
