@@ -8,24 +8,19 @@ same to operators.
 
 from __future__ import annotations
 
-import logging
-import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.http import problems
 from shared.http.auth import TokenStore
 from shared.http.deps import read_access
-from shared.observability.logging import correlation_id
+from shared.http.middleware import RequestMiddleware
 from shared.observability.metrics import Metrics
-
-access_log = logging.getLogger("pmf.http")
 
 ReadinessCheck = Callable[[], tuple[bool, str]]
 
@@ -55,48 +50,7 @@ def create_app(
     app.state.anonymous_reads = anonymous_reads
     problems.install(app)
 
-    @app.middleware("http")
-    async def _limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and (
-            not declared.isdigit() or int(declared) > max_body
-        ):
-            return problems.problem(
-                413,
-                "Request too large",
-                f"A request body may be at most {max_body} bytes",
-            )
-        return await call_next(request)
-
-    @app.middleware("http")
-    async def _timing(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        given = request.headers.get("x-correlation-id", "")[:64]
-        cid = given if given.isprintable() and given else str(uuid.uuid4())
-        token = correlation_id.set(cid)
-        try:
-            response = await call_next(request)
-        finally:
-            correlation_id.reset(token)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        took = time.perf_counter() - started
-        metrics.http_latency.labels(
-            request.method, template, str(response.status_code)
-        ).observe(took)
-        response.headers["X-Correlation-ID"] = cid
-        access_log.info(
-            "%s %s %s",
-            request.method,
-            template,
-            response.status_code,
-            extra={"correlation_id": cid, "duration_s": round(took, 6)},
-        )
-        return response
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body=max_body)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
