@@ -10,7 +10,7 @@ embedded mode do the work, so both modes give the same answers.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from shared.events.catalogue import LAA_TOPIC, TOPICS
 from shared.events.envelope import EventEnvelope, Metadata
-from shared.eventstore.engine import make_engine
+from shared.eventstore.engine import make_engine, read_only
 from shared.eventstore.store import EventStore
 from shared.http.app_factory import ReadinessCheck, create_app
 from shared.http.audit import build_audit_router
@@ -111,6 +111,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     readiness = [_db_ready(engine), _relay_ready(relay)]
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
+    gauges: list[Callable[[], None]] = []  # read from state when scraped
 
     def consume(
         projection: Projection, topics: list[str], sink: EventStore | None
@@ -136,6 +137,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         routers = [build_router(IndicatorService(store))]
     elif name == "returns":
         from services.returns.api import build_router as returns_router
+        from services.returns.gauges import set_outstanding_gauges
         from services.returns.handlers import ReturnsService
         from services.returns.projections import known_indicators_projection
 
@@ -151,6 +153,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
 
         add_agent(faust_app, [LAA_TOPIC], laa_message, "returns.laa", dead_letters)
         deadlines = Metadata(actor="service:returns-deadlines")
+
+        gauges.append(lambda: set_outstanding_gauges(service, metrics))
         jobs.append(
             Periodic(
                 "deadlines",
@@ -176,9 +180,16 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         from services.reporting.queries import FrameworkQueries
 
         consume(framework_projection(), list(TOPICS.values()), store)
+        framework = FrameworkQueries(read_only(engine))
+
+        def rag_counts() -> None:
+            for status, count in framework.current()["counts"].items():
+                metrics.rag.labels(status).set(count)
+
+        gauges.append(rag_counts)
         routers = [
             reporting_router(
-                FrameworkQueries(engine),
+                framework,
                 ActionService(store, engine),
                 settings.council_name,
                 settings.small_number_threshold,
@@ -200,6 +211,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     lag = GroupLag(settings.kafka_bootstrap, f"pmf-{name}", consumed)
 
     def refresh_metrics() -> None:
+        for refresh in gauges:
+            refresh()
         if not consumed:
             return
         try:

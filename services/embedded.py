@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import date
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -28,6 +27,7 @@ from services.reporting.api import build_router as reporting_router
 from services.reporting.projections import framework_projection
 from services.reporting.queries import FrameworkQueries
 from services.returns.api import build_router as returns_router
+from services.returns.gauges import set_outstanding_gauges
 from services.returns.handlers import ReturnsService
 from services.returns.mailer import MailConfig, Mailer, smtp_transport
 from services.returns.projections import known_indicators_projection
@@ -115,12 +115,7 @@ class EmbeddedSystem:
             )
         for status, count in self.framework.current()["counts"].items():
             self.metrics.rag.labels(status).set(count)
-        today = date.today().isoformat()
-        for r in self.returns.list_rounds()[:8]:
-            missing = len(self.returns.outstanding(r["id"])["outstanding"])
-            self.metrics.returns_outstanding.labels(r["id"]).set(missing)
-            overdue = missing if r["deadline"] < today else 0
-            self.metrics.returns_overdue.labels(r["id"]).set(overdue)
+        set_outstanding_gauges(self.returns, self.metrics)
 
     def _ready(self) -> tuple[bool, str]:
         try:
