@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -48,3 +49,22 @@ def test_the_replay_command_shows_progress(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["replay", "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
     assert "Replayed" in result.output
+
+
+def test_an_interrupted_replay_resumes(tmp_path: Path) -> None:
+    system = EmbeddedSystem(Settings(data_dir=tmp_path / "data"))
+    load_demo_into(system)
+    before = dump(system)
+    calls = 0
+
+    def crash_after_first_batch(done: int, total: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1 and done < total:
+            raise KeyboardInterrupt  # the operator pressed Ctrl-C
+
+    with contextlib.suppress(KeyboardInterrupt):
+        replay_read_models(system.store, system.engine, crash_after_first_batch, 100)
+    assert dump(system) != before  # half rebuilt
+    replay_read_models(system.store, system.engine)
+    assert dump(system) == before
