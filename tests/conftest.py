@@ -6,6 +6,7 @@ those tests (never a skip).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from tests.support.kafka import Broker
 from tests.support.postgres import (
     free_port,
+    private_run_dir,
     start_private_postgres,
     stop_private_postgres,
 )
@@ -42,12 +44,13 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a private PostgreSQL server (append ``/<database>``)."""
-    run_dir = tmp_path_factory.mktemp("postgres")
+    run_dir = private_run_dir()
     port = free_port()
     try:
         yield start_private_postgres(run_dir, port, DATABASES)
     finally:
         stop_private_postgres(run_dir, port)
+        shutil.rmtree(run_dir.parent, ignore_errors=True)
 
 
 class Distributed:

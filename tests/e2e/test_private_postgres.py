@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from tests.support.postgres import (
     free_port,
+    private_run_dir,
     start_private_postgres,
     stop_private_postgres,
 )
@@ -18,12 +20,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    run_dir, port = tmp_path / "pg", free_port()
+def server() -> Iterator[tuple[Path, int]]:
+    run_dir, port = private_run_dir(), free_port()
     try:
         yield run_dir, port
     finally:
         stop_private_postgres(run_dir, port)
+        shutil.rmtree(run_dir.parent, ignore_errors=True)
 
 
 def query_once(url: str, *statements: str) -> list[tuple[object, ...]]:

@@ -85,3 +85,17 @@ def _text(data: str | bytes | None) -> str:
     if data is None:
         return ""
     return data.decode(errors="replace") if isinstance(data, bytes) else data
+
+
+def private_run_dir(prefix: str = "pmf-pg-") -> Path:
+    """A run directory the ``postgres`` user can reach, outside pytest's tmp.
+
+    pytest makes its temporary root private (0700) at the start of every
+    session, which would cut a server off from its files if another session
+    starts meanwhile; PostgreSQL's directories live apart for that reason.
+    """
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    base.chmod(0o755)
+    return base / "pg"
