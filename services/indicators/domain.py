@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.catalogue import current_version
+from shared.events.definitions import DEFINITION_FIELDS
 from shared.events.envelope import EventEnvelope, NewEvent
 from shared.periods import PLAN_END
 
@@ -107,18 +108,11 @@ def fold(events: list[EventEnvelope]) -> Indicator | None:
     return state
 
 
-_REGISTER_FIELDS = (
-    "code",
-    "title",
-    "outcome",
-    "polarity",
-    "unit",
-    "frequency",
-    "laa",
-    "measurable",
-    "lead_organisation",
-    "named_lead",
-    "tolerance",
+# What a registration carries: the definition less what later commands set.
+_REGISTER_FIELDS = tuple(
+    f
+    for f in DEFINITION_FIELDS
+    if f not in ("baseline", "target", "milestones", "retired")
 )
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shared.errors import Invalid, NotFound
+from shared.events.definitions import DEFINITION_FIELDS
 from shared.events.envelope import iso
 
 from .tables import framework_rows, settings_history, timeline, versions
@@ -21,22 +22,7 @@ DEFAULT_SETTINGS = {
     "significance": 0.10,
 }
 GREY_UNASSESSED = "Not assessed yet"
-COMPARED_FIELDS = (
-    "title",
-    "outcome",
-    "polarity",
-    "unit",
-    "frequency",
-    "laa",
-    "measurable",
-    "lead_organisation",
-    "named_lead",
-    "tolerance",
-    "baseline",
-    "target",
-    "milestones",
-    "retired",
-)
+COMPARED_FIELDS = tuple(f for f in DEFINITION_FIELDS if f != "code")
 
 
 def framework_entry(

@@ -10,20 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from services.reporting.reports.labels import DIRECTIONS as REPORT_DIRECTIONS
+from services.reporting.reports.labels import STATUS_WORDS as STATUS_WORDS
+from services.reporting.reports.labels import STATUSES as STATUSES
+
 NONE = "\N{EN DASH}"  # shown where there is no value
-STATUSES = ("GREEN", "AMBER", "RED", "GREY")
-STATUS_WORDS = {
-    "GREEN": "On target",
-    "AMBER": "Close to target",
-    "RED": "Off target",
-    "GREY": "Not assessed",
-}
-DIRECTIONS = {
-    "improving": ("↑", "Improving"),
-    "worsening": ("↓", "Worsening"),
-    "no_change": ("→", "No change"),
-    "none": (NONE, "No previous result"),
-}
+# The same words and arrows as the Board papers, so a page and a paper agree.
+DIRECTIONS = {**REPORT_DIRECTIONS, "none": (NONE, "No previous result")}
 PREDICTIONS = {"on_target": "On target", "off_target": "Off target"}
 DECISIONS = {
     "upheld": "Upheld: the computed status stands",
