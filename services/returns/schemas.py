@@ -15,15 +15,26 @@ RoundId = Annotated[
 
 
 class ReturnIn(Body):
-    """One result from a lead for an indicator and period."""
+    """One result from a lead for an indicator and period.
+
+    Every figure is an aggregate about a group of children; breakdowns are by
+    group (e.g. gender, ethnicity, looked-after status), never by child.
+    """
 
     indicator_code: Annotated[str, Field(min_length=1, max_length=32)]
     period_end: PlanDate
     value: Number
     prediction: Literal["on_target", "off_target"] | None = None
     breakdowns: dict[GroupName, Number] | None = Field(default=None, max_length=50)
-    commentary: LongText | None = None
-    data_quality: LongText | None = None
+    commentary: LongText | None = Field(
+        default=None,
+        description="What lies behind the result, up to 10,000 characters. Results "
+        "are aggregates: never name or describe a child.",
+    )
+    data_quality: LongText | None = Field(
+        default=None,
+        description="Notes on the data's quality. Never personal data about a child.",
+    )
 
 
 class RoundIn(Body):
