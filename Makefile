@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit contract e2e bench clean services-deps
+.PHONY: install run test lint typecheck unit contract e2e bench bench-quick clean services-deps
 
 install: $(STAMP)
 
@@ -34,7 +34,7 @@ lint: install
 # not judged here), then every test tier; pytest's summary is the last line.
 test: services-deps lint
 	mkdir -p .run
-	$(BIN)/python -m bench --quick --out .run/bench-quick.md
+	$(BIN)/python -m bench --quick --out .run/bench-quick.md --json .run/bench-quick.json
 	$(BIN)/python -m pytest tests
 
 unit: install
@@ -47,6 +47,9 @@ e2e: services-deps
 	$(BIN)/python -m pytest tests/e2e
 
 bench: services-deps
+	$(BIN)/python -m bench
+
+bench-quick: services-deps
 	$(BIN)/python -m bench --quick
 
 clean:

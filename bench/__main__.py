@@ -11,6 +11,8 @@ is then 1, so a harness that has rotted is noticed (``make bench``).
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 import traceback
 from collections.abc import Callable
@@ -88,6 +90,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=REPO_ROOT / "bench" / "RESULTS.md",
         help="results file to append to ('-' to print only)",
     )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=REPO_ROOT / "bench" / "results" / "latest.json",
+        help="where to write this run's figures as JSON ('-' for nowhere)",
+    )
     parser.add_argument("--no-kafka", action="store_true", help="skip what needs Kafka")
     parser.add_argument(
         "--size",
@@ -106,6 +114,30 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--note", action="append", default=[], help="a line for the results"
     )
     return parser.parse_args(argv)
+
+
+def write_json(
+    path: Path, results: list[Result], mode: str, started: datetime, host: str
+) -> None:
+    """One object per measure: name, value, unit, baseline, ratio, date, machine."""
+    rows = [
+        {
+            "name": r.name,
+            "value": r.figure,
+            "unit": r.units,
+            "baseline": r.baseline,
+            "baseline_name": r.baseline_name,
+            "ratio": None if math.isnan(r.ratio) else r.ratio,
+            "higher_is_better": r.higher_is_better,
+            "notes": r.notes,
+            "mode": mode,
+            "date": started.isoformat(),
+            "machine": host,
+        }
+        for r in results
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     if str(args.out) != "-":
         append_results(args.out, section)
         log(f"appended to {args.out}")
+    if str(args.json) != "-":
+        write_json(args.json, results, mode, started, host)
+        log(f"wrote {args.json}")
     for result in results:
         if not (result.figure > 0 and result.baseline > 0):
             failed.append(result.name)
