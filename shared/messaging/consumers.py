@@ -92,11 +92,18 @@ def catch_up_together(followers: Sequence[LogFollower], engine: Engine) -> int:
         return 0
     batches: list[Batch] = []
     with engine.begin() as conn:
-        while True:
-            moved = [f.apply_next(conn) for f in followers]
-            batches += moved
-            if not any(b.events for b in moved):
-                break
+        # Positions are read inside the transaction (another process may have
+        # moved them), then kept in hand while this transaction holds the lock.
+        at = {id(f): tracking.position(conn, f.projection.name) for f in followers}
+        source = followers[0].source
+        head = source.head(conn)
+        while any(at[id(f)] < head for f in followers):
+            for f in followers:
+                if at[id(f)] < head:
+                    batch = f.apply_next(conn, after=at[id(f)])
+                    batches.append(batch)
+                    at[id(f)] = batch.position
+            head = source.head(conn)  # what the followers emitted
     for batch in batches:
         batch.follower.committed(batch)
     emitted = [e for b in batches for e in b.emitted]
@@ -133,9 +140,10 @@ class LogFollower:
             self._position is not None and known is not None and self._position >= known
         )
 
-    def apply_next(self, conn: Connection) -> Batch:
+    def apply_next(self, conn: Connection, after: int | None = None) -> Batch:
         """Apply the next batch inside ``conn``'s transaction (no commit)."""
-        after = tracking.position(conn, self.projection.name)
+        if after is None:
+            after = tracking.position(conn, self.projection.name)
         events = self.source.read_all(after, self.batch_size, conn=conn)
         if not events:
             return Batch(self, [], [], after)
