@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages pmf needs beyond Python: PDF rendering (WeasyPrint needs Pango
-# and fonts), Chromium for the page tests, PostgreSQL for distributed mode and tests.
+# and fonts), Chromium for the page tests, PostgreSQL for distributed mode and tests,
+# Prometheus for the scrape test (tests/e2e/test_prometheus_scrape.py).
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 
 wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if [ "${1:-}" = "--with-test-tools" ]; then
-  wanted+=(chromium postgresql openssl)
+  wanted+=(chromium postgresql openssl prometheus)
 fi
 
 missing=()
@@ -23,7 +24,7 @@ else
   SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Keep the Debian postgresql package from starting a cluster of its own.
+# Keep the Debian postgresql and prometheus packages from starting servers of their own.
 policy=/usr/sbin/policy-rc.d
 made_policy=
 if [ ! -e "$policy" ]; then

@@ -5,6 +5,7 @@ machine."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,17 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.observability.metrics import Metrics
+from shared.settings import SERVICE_PORTS, Settings
+
 REPO = Path(__file__).resolve().parents[2]
 APP_PORTS = {"indicators": 8001, "returns": 8002, "assessment": 8003, "reporting": 8004}
 INFRA = {"kafka", "postgres", "prometheus", "grafana"}
-DASHBOARD_METRICS = [
-    "pmf_events_appended_total",
-    "pmf_events_consumed_total",
-    "pmf_consumer_lag",
-    "pmf_dead_letters_total",
-    "pmf_rag_indicators",
-    "pmf_http_request_duration_seconds_bucket",
-]
 
 
 def load_yaml(relative: str) -> Any:
@@ -165,22 +161,86 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
     assert used <= declared
 
 
-def test_prometheus_scrapes_the_four_services(services: dict[str, Any]) -> None:
+def test_the_app_ports_are_the_ports_the_services_listen_on() -> None:
+    assert APP_PORTS == SERVICE_PORTS
+
+
+def prometheus_config(services: dict[str, Any]) -> dict[str, Any]:
     config_source = next(
         source
         for source, target in bind_mounts(services["prometheus"])
         if target == "/etc/prometheus/prometheus.yml"
     )
-    config = load_yaml(config_source)
-    scraped = {
-        target
-        for job in config["scrape_configs"]
-        if job.get("metrics_path", "/metrics") == "/metrics"
-        for static in job["static_configs"]
-        for target in static["targets"]
-    }
+    config: dict[str, Any] = load_yaml(config_source)
+    return config
 
-    assert {f"{name}:{port}" for name, port in APP_PORTS.items()} <= scraped
+
+def scrape_targets(config: dict[str, Any]) -> dict[str, list[str]]:
+    """Job name -> the targets it scrapes."""
+    jobs: dict[str, list[str]] = {}
+    for job in config["scrape_configs"]:
+        assert set(job) <= {"job_name", "metrics_path", "static_configs"}, job
+        assert job.get("metrics_path", "/metrics") == "/metrics", job["job_name"]
+        assert job["job_name"] not in jobs, job["job_name"]
+        jobs[job["job_name"]] = [
+            target for static in job["static_configs"] for target in static["targets"]
+        ]
+    return jobs
+
+
+def test_prometheus_scrapes_exactly_the_four_services_on_their_ports(
+    services: dict[str, Any],
+) -> None:
+    jobs = scrape_targets(prometheus_config(services))
+    app_jobs = {job: targets for job, targets in jobs.items() if job != "prometheus"}
+
+    assert app_jobs == {name: [f"{name}:{port}"] for name, port in APP_PORTS.items()}
+    for name, port in APP_PORTS.items():
+        assert f"{port}:{port}" in published_ports(services[name])
+        assert environment(services[name])["PMF_PORT"] == str(port)
+    # Besides the services, Prometheus only scrapes itself.
+    assert jobs.get("prometheus", ["localhost:9090"]) == ["localhost:9090"]
+    assert "9090:9090" in published_ports(services["prometheus"])
+
+
+def test_prometheus_labels_each_service_target_with_its_name(
+    services: dict[str, Any],
+) -> None:
+    config = prometheus_config(services)
+
+    for job in config["scrape_configs"]:
+        if job["job_name"] in APP_PORTS:
+            for static in job["static_configs"]:
+                assert static.get("labels") == {"service": job["job_name"]}
+
+
+@pytest.mark.parametrize("name", APP_PORTS)
+def test_app_service_environment_names_are_pmf_settings(
+    services: dict[str, Any], name: str
+) -> None:
+    env = environment(services[name])
+    fields = set(Settings.model_fields)
+
+    assert env
+    assert [key for key in env if not key.startswith("PMF_")] == []
+    assert [key for key in env if key.removeprefix("PMF_").lower() not in fields] == []
+
+
+@pytest.mark.parametrize("name", APP_PORTS)
+def test_app_service_environment_values_are_valid_settings(
+    services: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in list(os.environ):
+        if key.startswith("PMF_"):
+            monkeypatch.delenv(key)
+    for key, value in environment(services[name]).items():
+        monkeypatch.setenv(key, value)
+
+    settings = Settings()
+
+    assert settings.mode == "distributed"
+    assert settings.port == APP_PORTS[name]
+    assert settings.database_url == environment(services[name])["PMF_DATABASE_URL"]
 
 
 def test_grafana_provisions_prometheus_and_the_dashboards_folder(
@@ -204,34 +264,230 @@ def test_grafana_provisions_prometheus_and_the_dashboards_folder(
     assert [p["options"]["path"] for p in providers["providers"]] == [dashboards_target]
 
 
+DASHBOARDS = {
+    "pmf-pipeline": {
+        "pmf_events_appended_total",
+        "pmf_events_consumed_total",
+        "pmf_kafka_consumer_lag",
+        "pmf_consumer_lag",
+        "pmf_processing_latency_seconds_bucket",
+        "pmf_dead_letters_total",
+        "pmf_laa_results_received_total",
+    },
+    "pmf-framework": {
+        "pmf_rag_indicators",
+        "pmf_returns_outstanding",
+        "pmf_returns_overdue",
+    },
+    "pmf-http": {
+        "pmf_http_request_duration_seconds_count",
+        "pmf_http_request_duration_seconds_bucket",
+    },
+}
+"""Each dashboard and the series its panels must chart."""
+
+METRIC_NAME = re.compile(r"\bpmf_[a-z_]+")
+# The series a metric family of each type exposes, by suffix (Prometheus text
+# format as prometheus_client writes it; "" is the family name itself).
+SERIES_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "gauge": ("",),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "summary": ("", "_count", "_sum", "_created"),
+}
+
+
+def exported_families() -> dict[str, str]:
+    """Family name -> type of every metric a pmf process serves at /metrics."""
+    return {family.name: family.type for family in Metrics().registry.collect()}
+
+
+def exported_series() -> set[str]:
+    """Every series name a pmf process can serve at /metrics."""
+    return {
+        name + suffix
+        for name, kind in exported_families().items()
+        for suffix in SERIES_SUFFIXES[kind]
+    }
+
+
+def family_of(series: str, families: dict[str, str]) -> str | None:
+    """The family a series name belongs to, or None when no exported family
+    has a series of that name (a counter without ``_total``, a gauge with one)."""
+    for name, kind in families.items():
+        for suffix in SERIES_SUFFIXES[kind]:
+            if series == name + suffix:
+                return name
+    return None
+
+
 def dashboard_files() -> list[Path]:
     return sorted((REPO / "deploy/grafana/dashboards").glob("*.json"))
 
 
-def test_there_is_at_least_one_dashboard() -> None:
-    assert [path.name for path in dashboard_files()].count("pmf-overview.json") == 1
+def load_dashboard(path: Path) -> dict[str, Any]:
+    dashboard: dict[str, Any] = json.loads(path.read_text())
+    return dashboard
+
+
+def all_panels(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Panels, with those nested in collapsed rows."""
+    found = []
+    for panel in panels:
+        found.append(panel)
+        found.extend(all_panels(panel.get("panels", [])))
+    return found
+
+
+def expressions(dashboard: dict[str, Any]) -> list[str]:
+    """Every PromQL text of a dashboard: panel queries and variable queries."""
+    exprs = [
+        target.get("expr", "")
+        for panel in all_panels(dashboard["panels"])
+        for target in panel.get("targets", [])
+    ]
+    for variable in dashboard.get("templating", {}).get("list", []):
+        query = variable.get("query", "")
+        exprs.append(query.get("query", "") if isinstance(query, dict) else query)
+        exprs.append(variable.get("definition", ""))
+    return [expr for expr in exprs if expr]
+
+
+def referenced_metrics(dashboard: dict[str, Any]) -> set[str]:
+    return {
+        name for expr in expressions(dashboard) for name in METRIC_NAME.findall(expr)
+    }
+
+
+@pytest.fixture(scope="module")
+def datasource_uid() -> str:
+    datasources = load_yaml("deploy/grafana/provisioning/datasources/prometheus.yml")
+    [prometheus] = datasources["datasources"]
+    assert prometheus["type"] == "prometheus"
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,40}", prometheus.get("uid", ""))
+    return str(prometheus["uid"])
+
+
+def test_the_dashboards_are_the_pipeline_framework_and_http_ones() -> None:
+    assert [path.stem for path in dashboard_files()] == sorted(DASHBOARDS)
 
 
 @pytest.mark.parametrize("path", dashboard_files(), ids=lambda path: path.name)
-def test_every_dashboard_parses_and_has_panels_with_queries(path: Path) -> None:
-    dashboard = json.loads(path.read_text())
+def test_every_dashboard_is_grafana_json_with_a_stable_uid(path: Path) -> None:
+    dashboard = load_dashboard(path)
 
-    assert dashboard["uid"] and dashboard["title"]
-    assert dashboard["panels"]
-    for panel in dashboard["panels"]:
+    assert dashboard["uid"] == path.stem  # fixed: links and bookmarks survive
+    assert re.fullmatch(r"[a-z0-9-]{1,40}", dashboard["uid"])
+    assert dashboard["title"].strip()
+    assert isinstance(dashboard["schemaVersion"], int)
+    assert dashboard["schemaVersion"] >= 36
+    assert "id" not in dashboard or dashboard["id"] is None  # Grafana assigns it
+
+
+def test_dashboard_titles_are_unique() -> None:
+    titles = [load_dashboard(path)["title"] for path in dashboard_files()]
+
+    assert len(set(titles)) == len(titles)
+
+
+@pytest.mark.parametrize("path", dashboard_files(), ids=lambda path: path.name)
+def test_every_panel_has_a_place_and_queries(path: Path) -> None:
+    panels = all_panels(load_dashboard(path)["panels"])
+    ids = [panel["id"] for panel in panels]
+
+    assert panels
+    assert len(set(ids)) == len(ids)
+    for panel in panels:
+        grid = panel["gridPos"]
+        assert {key: type(grid[key]) for key in "hwxy"} == dict.fromkeys("hwxy", int)
+        assert grid["w"] > 0 and grid["h"] > 0, panel["title"]
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel["title"]
+        assert panel["title"].strip() and panel["type"]
+        if panel["type"] == "row":
+            continue
         assert panel["targets"], panel["title"]
         assert all(target["expr"] for target in panel["targets"]), panel["title"]
+        refs = [target["refId"] for target in panel["targets"]]
+        assert len(set(refs)) == len(refs), panel["title"]
 
 
-def test_the_overview_dashboard_charts_the_operations_metrics() -> None:
-    dashboard = json.loads(
-        (REPO / "deploy/grafana/dashboards/pmf-overview.json").read_text()
+@pytest.mark.parametrize("path", dashboard_files(), ids=lambda path: path.name)
+def test_every_query_uses_the_provisioned_prometheus_by_uid(
+    path: Path, datasource_uid: str
+) -> None:
+    dashboard = load_dashboard(path)
+    wanted = {"type": "prometheus", "uid": datasource_uid}
+    used = [
+        panel["datasource"]
+        for panel in all_panels(dashboard["panels"])
+        if panel["type"] != "row"
+    ]
+    used += [
+        target["datasource"]
+        for panel in all_panels(dashboard["panels"])
+        for target in panel.get("targets", [])
+    ]
+    used += [
+        variable["datasource"]
+        for variable in dashboard.get("templating", {}).get("list", [])
+        if variable.get("type") == "query"
+    ]
+
+    assert used
+    assert [ds for ds in used if ds != wanted] == []
+
+
+@pytest.mark.parametrize("path", dashboard_files(), ids=lambda path: path.name)
+def test_every_metric_a_dashboard_queries_is_exported(path: Path) -> None:
+    families = exported_families()
+    referenced = referenced_metrics(load_dashboard(path))
+
+    assert referenced
+    assert sorted(m for m in referenced if family_of(m, families) is None) == []
+    assert referenced <= exported_series()
+
+
+@pytest.mark.parametrize(
+    ("uid", "wanted"), sorted(DASHBOARDS.items()), ids=sorted(DASHBOARDS)
+)
+def test_each_dashboard_charts_its_metrics(uid: str, wanted: set[str]) -> None:
+    dashboard = load_dashboard(REPO / f"deploy/grafana/dashboards/{uid}.json")
+
+    assert sorted(wanted - referenced_metrics(dashboard)) == []
+
+
+def test_series_names_map_to_their_family_by_type() -> None:
+    families = exported_families()
+
+    assert family_of("pmf_events_appended_total", families) == "pmf_events_appended"
+    assert family_of("pmf_events_appended_created", families) == "pmf_events_appended"
+    assert family_of("pmf_events_appended", families) is None  # counters end _total
+    assert family_of("pmf_rag_indicators", families) == "pmf_rag_indicators"
+    assert family_of("pmf_rag_indicators_total", families) is None
+    assert family_of("pmf_rag_indicators_bucket", families) is None
+    assert (
+        family_of("pmf_processing_latency_seconds_bucket", families)
+        == "pmf_processing_latency_seconds"
     )
-    queries = " ".join(
-        target["expr"] for panel in dashboard["panels"] for target in panel["targets"]
+    assert (
+        family_of("pmf_http_request_duration_seconds_sum", families)
+        == "pmf_http_request_duration_seconds"
     )
+    assert family_of("pmf_http_request_duration_seconds_total", families) is None
+    assert family_of("pmf_returns_overdue", families) == "pmf_returns_overdue"
 
-    assert [metric for metric in DASHBOARD_METRICS if metric not in queries] == []
+
+def test_grafana_opens_on_a_provisioned_dashboard(services: dict[str, Any]) -> None:
+    mounts = dict(bind_mounts(services["grafana"]))
+    home = environment(services["grafana"]).get(
+        "GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"
+    )
+    if home is None:
+        return  # Grafana's own home page
+    folder, name = home.rsplit("/", 1)
+    host_folder = next(source for source, target in mounts.items() if target == folder)
+
+    assert (REPO / host_folder / name).is_file(), home
 
 
 def test_the_image_installs_the_package_with_the_constraints_and_runs_pmf() -> None:
