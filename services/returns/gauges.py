@@ -14,6 +14,8 @@ RECENT_ROUNDS = 8  # bounded label values: only the newest rounds are exported
 def set_outstanding_gauges(service: ReturnsService, metrics: Metrics) -> None:
     """Set ``pmf_returns_outstanding`` and ``pmf_returns_overdue`` by round."""
     today = date.today().isoformat()
+    metrics.returns_outstanding.clear()  # rounds no longer among the newest go
+    metrics.returns_overdue.clear()
     for r in service.list_rounds()[:RECENT_ROUNDS]:
         missing = len(service.outstanding(r["id"])["outstanding"])
         metrics.returns_outstanding.labels(r["id"]).set(missing)
