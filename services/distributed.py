@@ -30,7 +30,7 @@ from shared.http.auth import TokenStore
 from shared.messaging.consumers import Projection, StreamApplier
 from shared.messaging.faust_consumers import (
     DeadLetters,
-    add_agent,
+    add_batch_agent,
     event_handler,
     make_faust_app,
 )
@@ -125,7 +125,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         applier = StreamApplier(projection, engine, sink=sink)
         for topic in topics:
             handle = event_handler(applier, dead_letters, metrics, topic)
-            add_agent(
+            add_batch_agent(
                 faust_app, [topic], handle, f"{projection.name}.{topic}", dead_letters
             )
 
@@ -145,13 +145,17 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         consume(known_indicators_projection(), [TOPICS["indicators"]], None)
         assert faust_app is not None
 
-        def laa_message(raw: bytes) -> None:
-            outcome = service.receive_laa(raw, Metadata(actor="system:laa-stream"))
-            metrics.laa_results.labels(outcome.outcome).inc()
-            if outcome.outcome == "rejected":
-                dead_letters.send(LAA_TOPIC, outcome.reason or "rejected", raw)
+        def laa_messages(raws: list[bytes]) -> None:
+            stream = Metadata(actor="system:laa-stream")
+            outcomes = service.receive_laa_many(raws, stream)
+            for raw, outcome in zip(raws, outcomes, strict=True):
+                metrics.laa_results.labels(outcome.outcome).inc()
+                if outcome.outcome == "rejected":
+                    dead_letters.send(LAA_TOPIC, outcome.reason or "rejected", raw)
 
-        add_agent(faust_app, [LAA_TOPIC], laa_message, "returns.laa", dead_letters)
+        add_batch_agent(
+            faust_app, [LAA_TOPIC], laa_messages, "returns.laa", dead_letters
+        )
         deadlines = Metadata(actor="service:returns-deadlines")
 
         gauges.append(lambda: set_outstanding_gauges(service, metrics))

@@ -39,10 +39,9 @@ def build_router(service: ReturnsService) -> APIRouter:
     ) -> dict[str, Any]:
         """Accept a batch of LAA stream messages; answers per item by result_id."""
         meta = who.meta()
-        outcomes = [
-            service.receive_laa(item if isinstance(item, dict) else _raw(item), meta)
-            for item in body
-        ]
+        outcomes = service.receive_laa_many(
+            [item if isinstance(item, dict) else _raw(item) for item in body], meta
+        )
         counts = {
             k: sum(o.outcome == k for o in outcomes)
             for k in ("accepted", "duplicate", "rejected")

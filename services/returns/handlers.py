@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -154,34 +154,50 @@ class ReturnsService:
         self, raw: bytes | str | dict[str, Any], meta: Metadata
     ) -> LaaOutcome:
         """Accept one LAA message once; a bad one is recorded as rejected."""
-        parsed = laa.parse(raw)
+        return self.receive_laa_many([raw], meta)[0]
+
+    def receive_laa_many(
+        self, raws: Sequence[bytes | str | dict[str, Any]], meta: Metadata
+    ) -> list[LaaOutcome]:
+        """Accept a batch of LAA messages in one transaction, each once."""
         recorded: list[EventEnvelope] = []
         with self.store.transaction() as conn:
-            if isinstance(parsed, laa.LaaResult):
-                outcome = self._accept_laa(conn, parsed, meta, recorded)
-            else:
-                outcome = LaaOutcome(parsed.result_id, "rejected", parsed.reason)
-            if outcome.outcome == "rejected":
-                recorded += self.store.append(
-                    "rejections:laa",
-                    None,
-                    [
-                        _event(
-                            "ReturnRejected",
-                            {
-                                "source": "laa",
-                                "result_id": outcome.result_id,
-                                "reason": outcome.reason,
-                                "payload": parsed.payload
-                                if isinstance(parsed, laa.Rejection)
-                                else None,
-                            },
-                        )
-                    ],
-                    meta,
-                    conn,
-                )
+            outcomes = [self._receive(conn, raw, meta, recorded) for raw in raws]
         self.store.notify_committed(recorded)
+        return outcomes
+
+    def _receive(
+        self,
+        conn: Connection,
+        raw: bytes | str | dict[str, Any],
+        meta: Metadata,
+        recorded: list[EventEnvelope],
+    ) -> LaaOutcome:
+        parsed = laa.parse(raw)
+        if isinstance(parsed, laa.LaaResult):
+            outcome = self._accept_laa(conn, parsed, meta, recorded)
+        else:
+            outcome = LaaOutcome(parsed.result_id, "rejected", parsed.reason)
+        if outcome.outcome == "rejected":
+            recorded += self.store.append(
+                "rejections:laa",
+                None,
+                [
+                    _event(
+                        "ReturnRejected",
+                        {
+                            "source": "laa",
+                            "result_id": outcome.result_id,
+                            "reason": outcome.reason,
+                            "payload": parsed.payload
+                            if isinstance(parsed, laa.Rejection)
+                            else None,
+                        },
+                    )
+                ],
+                meta,
+                conn,
+            )
         return outcome
 
     def _accept_laa(

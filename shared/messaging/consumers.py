@@ -217,3 +217,34 @@ class StreamApplier:
             if self.sink is not None:
                 self.sink.notify_committed(emitted)
             return True
+
+    def apply_many(self, events: Sequence[EventEnvelope]) -> list[EventEnvelope]:
+        """Apply a batch in ONE transaction, each event once; returns those applied.
+
+        Delivery is at-least-once, so a batch may repeat events already applied
+        (or repeat one within itself): the stream versions say which to skip.
+        """
+        name = self.projection.name
+        with self._lock:
+            with self.engine.begin() as conn:
+                known: dict[str, int] = {}
+                moved: set[str] = set()
+                applied: list[EventEnvelope] = []
+                ctx = ApplyContext(conn=conn, store=self.sink)
+                for event in events:
+                    if event.stream not in known:
+                        known[event.stream] = tracking.stream_version(
+                            conn, name, event.stream
+                        )
+                    if event.stream_version <= known[event.stream]:
+                        continue
+                    self.projection.apply(ctx, event)
+                    known[event.stream] = event.stream_version
+                    moved.add(event.stream)
+                    applied.append(event)
+                for stream in sorted(moved):
+                    tracking.set_stream_version(conn, name, stream, known[stream])
+                emitted = ctx.emitted
+            if self.sink is not None:
+                self.sink.notify_committed(emitted)
+            return applied

@@ -98,3 +98,23 @@ def test_envelopes_round_trip_through_their_json(store: EventStore) -> None:
     [e] = store.append("a", 0, [event(1)], Metadata(actor="admin:x"))
     back = EventEnvelope.from_json(e.to_json())
     assert back.to_record() == e.to_record()
+
+
+def test_a_batch_applies_each_event_once_even_when_repeated(store: EventStore) -> None:
+    from shared.messaging.consumers import ApplyContext, Projection, StreamApplier
+
+    seen: list[int] = []
+
+    def remember(_ctx: ApplyContext, e: EventEnvelope) -> None:
+        seen.append(e.data["value"])
+
+    applier = StreamApplier(
+        Projection("p", {"BaselineRecorded": remember}), store.engine
+    )
+    events = store.append("a", 0, [event(1), event(2), event(3)], Metadata())
+    assert [e.data["value"] for e in applier.apply_many([*events[:2], events[0]])] == [
+        1,
+        2,
+    ]
+    assert [e.data["value"] for e in applier.apply_many(events)] == [3]
+    assert seen == [1, 2, 3]
