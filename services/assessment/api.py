@@ -32,9 +32,17 @@ def build_router(queries: AssessmentQueries, challenges: ChallengeService) -> AP
         round: Annotated[str | None, Query(max_length=40)] = None,
         flag: Annotated[str | None, Query(max_length=40)] = None,
         status: Annotated[str | None, Query(max_length=10)] = None,
+        after: Annotated[str | None, Query(max_length=32)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     ) -> list[dict[str, Any]]:
-        """Current assessments, or each at a round; filter by flag or status."""
-        return queries.list(round_id=round, flag=flag, status=status)
+        """Current assessments, or each at a round; filter by flag or status.
+
+        Page through a large framework with ``limit`` and ``after`` (the last
+        indicator code of the previous page).
+        """
+        return queries.list(
+            round_id=round, flag=flag, status=status, after=after, limit=limit
+        )
 
     @router.get("/challenges")
     def list_challenges(

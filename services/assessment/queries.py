@@ -24,12 +24,22 @@ class AssessmentQueries:
         round_id: str | None = None,
         flag: str | None = None,
         status: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Current assessments, or those at a round; filtered by flag or status."""
+        """Current assessments, or those at a round; filtered by flag or status.
+
+        ``after`` (an indicator code) and ``limit`` page through a large
+        framework without holding every assessment in memory at once.
+        """
         with self.engine.connect() as conn:
             if round_id is None:
                 t = indicator_facts
                 query = sa.select(t.c.assessment).where(t.c.assessment.is_not(None))
+                if after is not None:
+                    query = query.where(t.c.code > after)
+                if limit is not None and not (flag or status):
+                    query = query.limit(limit)
                 found = [
                     json.loads(r)
                     for r in conn.execute(query.order_by(t.c.code)).scalars()
@@ -46,9 +56,11 @@ class AssessmentQueries:
                     .where(r.c.round_id == round_id)
                     .order_by(r.c.code)
                 )
+                if after is not None:
+                    query = query.where(r.c.code > after)
                 found = [json.loads(x) for x in conn.execute(query).scalars()]
         if flag:
             found = [a for a in found if any(f["code"] == flag for f in a["flags"])]
         if status:
             found = [a for a in found if status in (a["status"], a["shown_status"])]
-        return found
+        return found if limit is None else found[:limit]

@@ -193,3 +193,14 @@ def test_the_deadline_check_records_passed_deadlines_once(api: Api) -> None:
     assert returns.mark_deadlines(Metadata(actor="test")) == []
     flags = [f["code"] for f in framework(api)["NI 52"]["flags"]]
     assert "MISSING_RETURN" in flags
+
+
+def test_assessments_can_be_paged(api: Api) -> None:
+    setup(api)
+    api.post(f"{P}/indicators", indicator("NI 60"))
+    codes = [a["indicator_code"] for a in api.get(f"{P}/assessments")]
+    assert codes == ["NI 50", "NI 52", "NI 60"]
+    first = api.get(f"{P}/assessments?limit=2")
+    rest = api.get(f"{P}/assessments?limit=2&after={first[-1]['indicator_code']}")
+    assert [a["indicator_code"] for a in first + rest] == codes
+    api.get(f"{P}/assessments?limit=0", expect=422)
