@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.reporting.reports.labels import DIRECTIONS as REPORT_DIRECTIONS
+from services.reporting.reports.labels import FLAG_TITLES as FLAG_TITLES
 from services.reporting.reports.labels import STATUS_WORDS as STATUS_WORDS
 from services.reporting.reports.labels import STATUSES as STATUSES
 
@@ -21,15 +22,6 @@ PREDICTIONS = {"on_target": "On target", "off_target": "Off target"}
 DECISIONS = {
     "upheld": "Upheld: the computed status stands",
     "lead_view_accepted": "Lead's view accepted",
-}
-FLAG_TITLES = {
-    "PREDICTION_CONFLICT": "Prediction conflicts with the assessment",
-    "NO_PREDICTION": "No prediction",
-    "MISSING_RETURN": "Missing return",
-    "NO_TARGET": "No target",
-    "NO_LEAD": "No lead",
-    "STALE_RESULT": "Stale result",
-    "VOLATILE": "Volatile result",
 }
 UNITS = {
     "percent": "Percentage",
