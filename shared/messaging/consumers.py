@@ -50,6 +50,7 @@ class ApplyContext:
 
 
 Handler = Callable[[ApplyContext, EventEnvelope], None]
+BatchHandler = Callable[[ApplyContext, Sequence[EventEnvelope]], None]
 
 
 @dataclass
@@ -59,6 +60,11 @@ class Projection:
     name: str
     handlers: Mapping[str, Handler]
     create_schema: Callable[[Engine], None] = lambda _engine: None
+    # A consumer that gains from seeing a whole batch at once (load state for
+    # the batch's keys once, decide once per key, write set-based) gives this;
+    # it receives only the events it has handlers for, in log order. Without
+    # it, the batch is applied one event at a time through ``handlers``.
+    apply_batch: BatchHandler | None = None
 
     def wants(self, event: EventEnvelope) -> bool:
         """Whether this consumer has a handler for the event's type."""
@@ -69,6 +75,17 @@ class Projection:
         handler = self.handlers.get(event.type)
         if handler is not None:
             handler(ctx, event)
+
+    def apply_all(self, ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
+        """Apply a batch in order: the unit of work of every driver."""
+        wanted = [e for e in events if e.type in self.handlers]
+        if not wanted:
+            return
+        if self.apply_batch is not None:
+            self.apply_batch(ctx, wanted)
+            return
+        for event in wanted:
+            self.apply(ctx, event)
 
 
 @dataclass
@@ -148,8 +165,7 @@ class LogFollower:
         if not events:
             return Batch(self, [], [], after)
         ctx = ApplyContext(conn=conn, store=self.sink)
-        for event in events:
-            self.projection.apply(ctx, event)
+        self.projection.apply_all(ctx, events)
         last = events[-1].position
         assert last is not None
         tracking.set_position(conn, self.projection.name, last)
@@ -238,10 +254,10 @@ class StreamApplier:
                         )
                     if event.stream_version <= known[event.stream]:
                         continue
-                    self.projection.apply(ctx, event)
                     known[event.stream] = event.stream_version
                     moved.add(event.stream)
                     applied.append(event)
+                self.projection.apply_all(ctx, applied)
                 for stream in sorted(moved):
                     tracking.set_stream_version(conn, name, stream, known[stream])
                 emitted = ctx.emitted
