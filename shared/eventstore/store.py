@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.errors import ConcurrencyConflict
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
+from shared.events.payloads import validate_payload
 from shared.events.upcasting import upcast
 from shared.eventstore.schema import events, metadata
 
@@ -96,6 +97,8 @@ class EventStore:
         new_events: Sequence[NewEvent],
         meta: Metadata,
     ) -> list[EventEnvelope]:
+        for e in new_events:  # before any lock or write: bad events never land
+            validate_payload(e.type, e.schema_version, e.data)
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
         current = self.stream_version(stream, conn)

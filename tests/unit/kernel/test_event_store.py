@@ -25,7 +25,10 @@ def store(tmp_path: Path) -> EventStore:
 
 
 def event(n: int) -> NewEvent:
-    return NewEvent(type="BaselineRecorded", data={"code": "NI 50", "value": n})
+    return NewEvent(
+        type="BaselineRecorded",
+        data={"code": "NI 50", "value": n, "period_end": "2009-03-31"},
+    )
 
 
 def test_appended_events_are_numbered_within_their_stream(store: EventStore) -> None:
@@ -62,7 +65,7 @@ def test_events_survive_reopening_the_store(tmp_path: Path) -> None:
     first.engine.dispose()
     again = EventStore(make_engine(url))
     [e] = again.read_stream("a")
-    assert e.actor == "admin:x" and e.data == {"code": "NI 50", "value": 1}
+    assert e.actor == "admin:x" and e.data["value"] == 1
 
 
 def test_tracking_commits_with_the_effects_or_not_at_all(store: EventStore) -> None:
