@@ -10,6 +10,11 @@ import typer
 app = typer.Typer(no_args_is_help=True, help="Performance management for a CYPP.")
 token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
 app.add_typer(token_app, name="token")
+parked_app = typer.Typer(
+    no_args_is_help=True,
+    help="Events a consumer could not apply: list them, retry them after a fix.",
+)
+app.add_typer(parked_app, name="parked")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where the embedded log lives")
@@ -309,3 +314,109 @@ def _token_store(data_dir: Path | None):  # type: ignore[no-untyped-def]
 def main() -> None:
     """Entry point of the ``pmf`` console script."""
     app()
+
+
+Service = Annotated[
+    str | None,
+    typer.Option(
+        "--service",
+        help="A distributed service (its database is PMF_DATABASE_URL); "
+        "default: the embedded log in --data-dir",
+    ),
+]
+
+
+def _parked_target(data_dir: Path | None, service: str | None):  # type: ignore[no-untyped-def]
+    """The engine and consumers that parked events belong to."""
+    from services.system import CONSUMERS, consumers_of
+    from shared.eventstore.engine import make_engine
+
+    if service is None:
+        settings = _settings(data_dir)
+        engine = make_engine(settings.embedded_database_url())
+        return engine, list(CONSUMERS), False
+    settings = _settings(data_dir, mode="distributed")
+    if not consumers_of(service):
+        names = sorted({c.service for c in CONSUMERS})
+        typer.echo(f"error: {service!r} runs no consumers; one of {names}", err=True)
+        raise typer.Exit(2)
+    if not settings.database_url:
+        typer.echo("error: PMF_DATABASE_URL must name the service's database", err=True)
+        raise typer.Exit(2)
+    return make_engine(settings.database_url), consumers_of(service), True
+
+
+@parked_app.command("list")
+def parked_list(
+    data_dir: DataDir = None,
+    service: Service = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list")] = False,
+) -> None:
+    """Show parked events: consumer, stream, type, state and the error."""
+    import json
+
+    from shared.eventstore.schema import metadata
+    from shared.messaging import parking
+
+    engine, _consumers, _ = _parked_target(data_dir, service)
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        found = parking.listing(conn)
+    if as_json:
+        typer.echo(json.dumps([p.to_dict() for p in found], indent=2))
+        return
+    if not found:
+        typer.echo("No parked events.")
+        return
+    for p in found:
+        where = f"position {p.position}" if p.position is not None else ""
+        typer.echo(
+            f"{p.consumer}  {p.stream} v{p.stream_version}  {p.type}  {p.state}  "
+            f"{where}  parked {p.parked_at}  tries {p.attempts}"
+        )
+        if p.error:
+            typer.echo(f"    {p.error}")
+    typer.echo(f"{len(found)} parked event(s).")
+
+
+@parked_app.command("retry")
+def parked_retry(
+    data_dir: DataDir = None,
+    service: Service = None,
+    consumer: Annotated[
+        str | None, typer.Option(help="Only this consumer's parked events")
+    ] = None,
+) -> None:
+    """Apply parked events again, in stream order (after a fix); exit 1 if any
+    still fail."""
+    from shared.eventstore.schema import metadata
+    from shared.eventstore.store import EventStore
+    from shared.messaging.consumers import retry_parked
+
+    engine, consumers, stream_tracked = _parked_target(data_dir, service)
+    metadata.create_all(engine)
+    store = EventStore(engine)
+    failures = 0
+    for spec in consumers:
+        projection = spec.build()
+        if consumer is not None and projection.name != consumer:
+            continue
+        projection.create_schema(engine)
+        sink = store if spec.emits or not stream_tracked else None
+        outcome = retry_parked(projection, engine, sink, stream_tracked)
+        if outcome.applied or outcome.still_parked:
+            typer.echo(
+                f"{outcome.consumer}: applied {outcome.applied}, "
+                f"still parked {outcome.still_parked}"
+            )
+        for error in outcome.errors:
+            typer.echo(f"    {error}", err=True)
+        failures += outcome.still_parked
+    if not service:
+        # the embedded followers pick up what the retried events emitted
+        from services.embedded import EmbeddedSystem
+
+        EmbeddedSystem(_settings(data_dir), engine=engine).catch_up()
+    if failures:
+        raise typer.Exit(1)
+    typer.echo("Nothing left parked.")

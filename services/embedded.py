@@ -9,6 +9,7 @@ distributed one without waiting.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -18,19 +19,17 @@ from sqlalchemy.engine import Engine
 
 from services.assessment.api import build_router as assessment_router
 from services.assessment.challenges import ChallengeService
-from services.assessment.policy import assessment_policy
 from services.assessment.queries import AssessmentQueries
 from services.indicators.api import build_router as indicators_router
 from services.indicators.handlers import IndicatorService
 from services.reporting.actions import ActionService
 from services.reporting.api import build_router as reporting_router
-from services.reporting.projections import framework_projection
 from services.reporting.queries import FrameworkQueries
 from services.returns.api import build_router as returns_router
 from services.returns.gauges import set_outstanding_gauges
 from services.returns.handlers import ReturnsService
 from services.returns.mailer import MailConfig, Mailer, smtp_transport
-from services.returns.projections import known_indicators_projection
+from services.system import projections as all_projections
 from services.web.routes import build_web_router
 from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine, read_only
@@ -38,10 +37,13 @@ from shared.eventstore.store import EventStore
 from shared.http.app_factory import create_app
 from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
+from shared.messaging import parking
 from shared.messaging.consumers import LogFollower, catch_up_together
 from shared.observability.metrics import Metrics
 from shared.scheduling import Periodic
 from shared.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class EmbeddedSystem:
@@ -55,11 +57,7 @@ class EmbeddedSystem:
         self.store.create_schema()
         self.tokens = TokenStore(self.engine)
         self.tokens.create_schema()
-        projections = [
-            known_indicators_projection(),
-            assessment_policy(),
-            framework_projection(),
-        ]
+        projections = all_projections()
         for projection in projections:
             projection.create_schema(self.engine)
         self.followers = [
@@ -92,8 +90,16 @@ class EmbeddedSystem:
     def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
             self.metrics.events_appended.labels(event.type).inc()
-        if self._catching_up != threading.get_ident():
-            self.catch_up()  # else: a follower's own events; its loop goes on
+        if self._catching_up == threading.get_ident():
+            return  # a follower's own events; its loop goes on
+        try:
+            self.catch_up()
+        except Exception:
+            # The command's events are committed: its answer must say so, not
+            # 500. Poison events are parked by the followers themselves, so
+            # this is a passing fault (disk full, database locked too long);
+            # the next tick catches up.
+            log.warning("followers will catch up on the next tick", exc_info=True)
 
     def catch_up(self) -> int:
         """Bring every follower to the head of the log; returns events applied."""
@@ -115,6 +121,11 @@ class EmbeddedSystem:
             )
         for status, count in self.framework.current()["counts"].items():
             self.metrics.rag.labels(status).set(count)
+        with self.engine.connect() as conn:
+            parked = parking.counts(conn)
+        for follower in self.followers:
+            name = follower.projection.name
+            self.metrics.parked.labels(name).set(parked.get(name, 0))
         set_outstanding_gauges(self.returns, self.metrics)
 
     def _ready(self) -> tuple[bool, str]:

@@ -43,7 +43,9 @@ def _iso_day(text: str) -> str:
     return text
 
 
-Day = Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_iso_day)]
+Day = Annotated[
+    StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_iso_day)
+]
 Code = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Text = Annotated[StrictStr, Field(max_length=100_000)]
 Number = StrictFloat | StrictInt
@@ -287,7 +289,9 @@ class InvalidEvent(Invalid, ValueError):
         )
 
 
-def validate_payload(event_type: str, schema_version: int, data: dict[str, Any]) -> None:
+def validate_payload(
+    event_type: str, schema_version: int, data: dict[str, Any]
+) -> None:
     """Raise :class:`InvalidEvent` unless ``data`` fits the model of its type.
 
     Only the current schema version of a type may be written.

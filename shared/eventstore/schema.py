@@ -48,3 +48,24 @@ stream_tracking = sa.Table(
     sa.Column("stream", sa.String(200), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+# Events a consumer could not apply (its own code raised on them), and the
+# events of the same stream that wait behind them. Kept per consumer until
+# ``pmf parked retry`` applies them; the log itself is never edited.
+parked = sa.Table(
+    "parked_events",
+    metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("stream", sa.String(200), nullable=False),
+    sa.Column("stream_version", sa.Integer, nullable=False),
+    sa.Column("position", sa.BigInteger),
+    sa.Column("type", sa.String(100), nullable=False),
+    # "failed": the consumer raised on it; "waiting": behind a failed one.
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("parked_at", sa.String(40), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=1),
+    sa.Column("envelope", sa.Text, nullable=False),
+)
+sa.Index("ix_parked_stream", parked.c.consumer, parked.c.stream)

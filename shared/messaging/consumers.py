@@ -13,15 +13,21 @@ effects and the tracking record commit in one transaction.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
 
+from shared.events.catalogue import CURRENT_VERSIONS
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
 from shared.eventstore import tracking
 from shared.eventstore.store import EventStore
+from shared.messaging import parking
+from shared.messaging.failures import describe, is_passing
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,6 +72,14 @@ class Projection:
     # it, the batch is applied one event at a time through ``handlers``.
     apply_batch: BatchHandler | None = None
 
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.handlers) - set(CURRENT_VERSIONS))
+        if unknown:
+            raise UnknownEventType(
+                f"consumer {self.name!r} has handlers for event types that are "
+                f"not in the catalogue: {', '.join(unknown)}"
+            )
+
     def wants(self, event: EventEnvelope) -> bool:
         """Whether this consumer has a handler for the event's type."""
         return event.type in self.handlers
@@ -86,6 +100,142 @@ class Projection:
             return
         for event in wanted:
             self.apply(ctx, event)
+
+
+class UnknownEventType(RuntimeError):
+    """A consumer names an event type the catalogue does not have (a typo, or a
+    type removed): refused at start-up rather than silently never applied."""
+
+
+def apply_guarded(
+    projection: Projection,
+    ctx: ApplyContext,
+    events: Sequence[EventEnvelope],
+    held: set[str] | None = None,
+) -> list[EventEnvelope]:
+    """Apply ``events`` in order, parking poison events; returns those applied.
+
+    The batch is tried whole in a savepoint. A passing fault (see
+    ``shared.messaging.failures``) is raised for the caller to retry the
+    whole batch later. Any other failure splits the batch in halves until the
+    events the consumer's code raises on are found; each is parked with its
+    error, and the later events of its stream are parked behind it, while
+    every other event of the batch is applied.
+    """
+    conn = ctx.conn
+    if held is None:
+        held = parking.held_streams(conn, projection.name)
+    applied: list[EventEnvelope] = []
+    _apply_or_split(
+        projection, ctx, [e for e in events if projection.wants(e)], held, applied
+    )
+    return applied
+
+
+def _apply_or_split(
+    projection: Projection,
+    ctx: ApplyContext,
+    events: Sequence[EventEnvelope],
+    held: set[str],
+    applied: list[EventEnvelope],
+) -> None:
+    live = []
+    for event in events:
+        if event.stream in held:
+            parking.park(ctx.conn, projection.name, event, parking.WAITING, None)
+        else:
+            live.append(event)
+    if not live:
+        return
+    mark = len(ctx.emitted)
+    try:
+        with ctx.conn.begin_nested():
+            projection.apply_all(ctx, live)
+    except Exception as exc:
+        del ctx.emitted[mark:]
+        if is_passing(exc):
+            raise
+        if len(live) == 1:
+            [poison] = live
+            error = describe(exc)
+            log.error(
+                "%s parked %s %s v%d: %s",
+                projection.name,
+                poison.type,
+                poison.stream,
+                poison.stream_version,
+                error,
+                exc_info=exc,
+            )
+            parking.park(ctx.conn, projection.name, poison, parking.FAILED, error)
+            held.add(poison.stream)
+            return
+        middle = len(live) // 2
+        _apply_or_split(projection, ctx, live[:middle], held, applied)
+        _apply_or_split(projection, ctx, live[middle:], held, applied)
+        return
+    applied.extend(live)
+
+
+@dataclass
+class RetryOutcome:
+    """What ``pmf parked retry`` did for one consumer."""
+
+    consumer: str
+    applied: int = 0
+    still_parked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def retry_parked(
+    projection: Projection,
+    engine: Engine,
+    sink: EventStore | None,
+    stream_tracked: bool,
+) -> RetryOutcome:
+    """Re-apply ``projection``'s parked events, stream by stream, in order.
+
+    A stream's events are applied until one raises again (it stays parked
+    with its new error, and the rest of its stream behind it). For a Kafka
+    consumer (``stream_tracked``) the stream's tracking version moves with
+    what was applied, so a redelivery is still recognised as seen.
+    """
+    name = projection.name
+    outcome = RetryOutcome(name)
+    with engine.connect() as conn:
+        streams = sorted(parking.held_streams(conn, name))
+    for stream in streams:
+        with engine.begin() as conn:
+            ctx = ApplyContext(conn=conn, store=sink)
+            done: list[EventEnvelope] = []
+            failed = False
+            for event in parking.stream_events(conn, name, stream):
+                mark = len(ctx.emitted)
+                try:
+                    with conn.begin_nested():
+                        projection.apply_all(ctx, [event])
+                except Exception as exc:
+                    del ctx.emitted[mark:]
+                    if is_passing(exc):
+                        raise
+                    parking.mark_failed_again(conn, name, event, describe(exc))
+                    outcome.errors.append(
+                        f"{stream} v{event.stream_version}: {describe(exc)}"
+                    )
+                    failed = True
+                    break
+                done.append(event)
+            parking.release(conn, name, done)
+            if stream_tracked and done:
+                tracking.set_stream_version(conn, name, stream, done[-1].stream_version)
+            emitted = ctx.emitted
+        outcome.applied += len(done)
+        if failed:
+            with engine.connect() as conn:
+                outcome.still_parked += len(parking.stream_events(conn, name, stream))
+        if sink is not None:
+            sink.notify_committed(emitted)
+    return outcome
 
 
 @dataclass
@@ -165,7 +315,7 @@ class LogFollower:
         if not events:
             return Batch(self, [], [], after)
         ctx = ApplyContext(conn=conn, store=self.sink)
-        self.projection.apply_all(ctx, events)
+        apply_guarded(self.projection, ctx, events)
         last = events[-1].position
         assert last is not None
         tracking.set_position(conn, self.projection.name, last)
@@ -218,21 +368,7 @@ class StreamApplier:
 
     def apply(self, event: EventEnvelope) -> bool:
         """Apply ``event`` unless already seen; returns whether it was applied."""
-        name = self.projection.name
-        with self._lock:
-            with self.engine.begin() as conn:
-                seen = tracking.stream_version(conn, name, event.stream)
-                if event.stream_version <= seen:
-                    return False
-                ctx = ApplyContext(conn=conn, store=self.sink)
-                self.projection.apply(ctx, event)
-                tracking.set_stream_version(
-                    conn, name, event.stream, event.stream_version
-                )
-                emitted = ctx.emitted
-            if self.sink is not None:
-                self.sink.notify_committed(emitted)
-            return True
+        return bool(self.apply_many([event]))
 
     def apply_many(self, events: Sequence[EventEnvelope]) -> list[EventEnvelope]:
         """Apply a batch in ONE transaction, each event once; returns those applied.
@@ -244,9 +380,9 @@ class StreamApplier:
         with self._lock:
             with self.engine.begin() as conn:
                 known: dict[str, int] = {}
-                moved: set[str] = set()
                 applied: list[EventEnvelope] = []
                 ctx = ApplyContext(conn=conn, store=self.sink)
+                fresh: list[EventEnvelope] = []
                 for event in events:
                     if event.stream not in known:
                         known[event.stream] = tracking.stream_version(
@@ -255,11 +391,26 @@ class StreamApplier:
                     if event.stream_version <= known[event.stream]:
                         continue
                     known[event.stream] = event.stream_version
-                    moved.add(event.stream)
-                    applied.append(event)
-                self.projection.apply_all(ctx, applied)
-                for stream in sorted(moved):
-                    tracking.set_stream_version(conn, name, stream, known[stream])
+                    fresh.append(event)
+                done = apply_guarded(self.projection, ctx, fresh)
+                # Parked events do not move their stream's version (a retry
+                # applies them), and what follows them is parked too.
+                done_ids = {id(e) for e in done}
+                first_parked: dict[str, int] = {}
+                for e in fresh:
+                    if self.projection.wants(e) and id(e) not in done_ids:
+                        first_parked.setdefault(e.stream, e.stream_version)
+                versions: dict[str, int] = {}
+                for event in fresh:
+                    if event.stream_version < first_parked.get(
+                        event.stream, event.stream_version + 1
+                    ):
+                        versions[event.stream] = max(
+                            versions.get(event.stream, 0), event.stream_version
+                        )
+                for stream in sorted(versions):
+                    tracking.set_stream_version(conn, name, stream, versions[stream])
+                applied.extend(done)
                 emitted = ctx.emitted
             if self.sink is not None:
                 self.sink.notify_committed(emitted)

@@ -22,6 +22,7 @@ from shared.events.catalogue import DEAD_LETTER_TOPIC
 from shared.events.envelope import EventEnvelope, iso, utc_now
 from shared.events.upcasting import upcast
 from shared.messaging.consumers import StreamApplier
+from shared.messaging.failures import describe, is_passing
 from shared.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,28 @@ def event_handler(
     return handle
 
 
-RETRIES = 5
 BATCH = 500  # events applied in one transaction at most
 BATCH_WAIT = 0.05  # seconds a batch may wait to fill
+MAX_BACKOFF = 30.0  # seconds between tries while a dependency is away
+
+
+class AgentHealth:
+    """What each agent waits for, if anything: read by ``/readyz``.
+
+    An agent that meets a passing fault (database or broker away) records it
+    here until its batch goes through, so readiness can name the dependency.
+    """
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, str] = {}
+
+    def check(self) -> tuple[bool, str]:
+        """Readiness: not ready while any agent waits for a dependency."""
+        if not self.waiting:
+            return True, "consumers"
+        return False, "consumers waiting: " + "; ".join(
+            f"{agent}: {why}" for agent, why in sorted(self.waiting.items())
+        )
 
 
 def add_batch_agent(
@@ -105,39 +125,60 @@ def add_batch_agent(
     handle: Callable[[list[bytes]], Any],
     name: str,
     dead_letters: DeadLetters,
+    health: AgentHealth | None = None,
 ) -> None:
     """An agent that takes messages in batches and applies each batch at once.
 
     Faust acknowledges a batch's messages only after this body has returned
     for it, so a crash mid-batch replays it (consumers skip what they applied).
-    A failure is retried with back-off (a database restarting); a batch that
-    still fails is split into single messages, so one poison message goes to
-    the dead-letter topic and the rest are applied.
+    Failures are classified (``shared.messaging.failures``): a passing fault
+    (the database or broker away) is retried without limit, with back-off and
+    one log line when it starts and one when it ends, and nothing is
+    dead-lettered meanwhile. Poison events are parked by the consumer itself
+    (``apply_guarded``); a message whose handling still raises for another
+    reason is found by splitting the batch and sent to the dead-letter topic
+    with the reason, so the rest are applied.
     """
     channel = app.topic(*topics, key_serializer="raw", value_serializer="raw")
+    source = ",".join(topics)
 
-    async def run(values: list[bytes]) -> Exception | None:
-        for attempt in range(1, RETRIES + 1):
+    async def run(values: list[bytes]) -> None:
+        delay = 0.5
+        waiting = False
+        while True:
             try:
                 await asyncio.to_thread(handle, values)
-                return None
             except Exception as exc:
-                log.exception("%s failed (try %d of %d)", name, attempt, RETRIES)
-                if attempt == RETRIES:
-                    return exc
-                await asyncio.sleep(0.5 * 2**attempt)  # a database restarting
-        return None
+                if is_passing(exc):
+                    if not waiting:
+                        log.warning(
+                            "%s waits for a dependency, retrying: %s",
+                            name,
+                            describe(exc),
+                        )
+                        waiting = True
+                    if health is not None:
+                        health.waiting[name] = describe(exc)[:200]
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, MAX_BACKOFF)
+                    continue
+                if len(values) > 1:
+                    for value in values:  # find the message that fails
+                        await run([value])
+                    return
+                log.error("%s could not process a message", name, exc_info=exc)
+                reason = f"processing failed: {describe(exc)}"[:500]
+                await asyncio.to_thread(dead_letters.send, source, reason, values[0])
+                return
+            else:
+                if waiting:
+                    log.warning("%s: dependency back, batch applied", name)
+                if health is not None:
+                    health.waiting.pop(name, None)
+                return
 
     async def agent(stream: Any) -> None:
         async for values in stream.take(BATCH, within=BATCH_WAIT):
-            if await run(list(values)) is None:
-                continue
-            for value in values:  # find the message that fails
-                failure = await run([value])
-                if failure is not None:
-                    reason = f"processing failed: {failure!r}"[:500]
-                    await asyncio.to_thread(
-                        dead_letters.send, ",".join(topics), reason, value
-                    )
+            await run(list(values))
 
     app.agent(channel, name=name)(agent)

@@ -38,6 +38,12 @@ class Metrics:
             ["consumer", "topic", "partition"],
             registry=r,
         )
+        self.parked = Gauge(
+            "pmf_parked_events",
+            "Events a consumer could not apply, parked with those waiting behind them",
+            ["consumer"],
+            registry=r,
+        )
         self.dead_letters = Counter(
             "pmf_dead_letters",
             "Inputs sent to the dead-letter topic",

@@ -34,7 +34,9 @@ def test_every_event_of_the_golden_logs_fits_its_model() -> None:
     assert len(seen) >= 20
 
 
-@pytest.mark.parametrize("field", ["title", "polarity", "frequency", "laa", "measurable"])
+@pytest.mark.parametrize(
+    "field", ["title", "polarity", "frequency", "laa", "measurable"]
+)
 def test_an_amendment_setting_a_required_field_to_null_is_refused(field: str) -> None:
     with pytest.raises(InvalidEvent, match=field):
         validate_payload(
@@ -45,7 +47,10 @@ def test_an_amendment_setting_a_required_field_to_null_is_refused(field: str) ->
 @pytest.mark.parametrize(
     ("event_type", "data"),
     [
-        ("BaselineRecorded", {"code": "NI 50", "value": True, "period_end": "2009-03-31"}),
+        (
+            "BaselineRecorded",
+            {"code": "NI 50", "value": True, "period_end": "2009-03-31"},
+        ),
         ("BaselineRecorded", {"code": "NI 50", "value": 1, "period_end": "2009-02-30"}),
         ("TargetSet", {"code": "NI 50", "value": "70", "period_end": "2011-03-31"}),
         ("RoundClosed", {}),
@@ -53,7 +58,9 @@ def test_an_amendment_setting_a_required_field_to_null_is_refused(field: str) ->
         ("Unheard", {}),
     ],
 )
-def test_malformed_payloads_are_refused(event_type: str, data: dict[str, object]) -> None:
+def test_malformed_payloads_are_refused(
+    event_type: str, data: dict[str, object]
+) -> None:
     with pytest.raises(InvalidEvent):
         validate_payload(event_type, CURRENT_VERSIONS.get(event_type, 1), data)
 
