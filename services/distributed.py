@@ -27,8 +27,10 @@ from shared.eventstore.store import EventStore
 from shared.http.app_factory import ReadinessCheck, create_app
 from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
+from shared.messaging import parking
 from shared.messaging.consumers import Projection, StreamApplier
 from shared.messaging.faust_consumers import (
+    AgentHealth,
     DeadLetters,
     add_batch_agent,
     event_handler,
@@ -108,7 +110,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
 
     store.on_append(count_appended)
     relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
-    readiness = [_db_ready(engine), _relay_ready(relay)]
+    health = AgentHealth()
+    readiness = [_db_ready(engine), _relay_ready(relay), health.check]
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
     gauges: list[Callable[[], None]] = []  # read from state when scraped
@@ -126,8 +129,20 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         for topic in topics:
             handle = event_handler(applier, dead_letters, metrics, topic)
             add_batch_agent(
-                faust_app, [topic], handle, f"{projection.name}.{topic}", dead_letters
+                faust_app,
+                [topic],
+                handle,
+                f"{projection.name}.{topic}",
+                dead_letters,
+                health,
             )
+
+        def parked_gauge() -> None:
+            with engine.connect() as conn:
+                held = parking.counts(conn)
+            metrics.parked.labels(projection.name).set(held.get(projection.name, 0))
+
+        gauges.append(parked_gauge)
 
     routers: list[APIRouter]
     if name == "indicators":
@@ -154,7 +169,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                     dead_letters.send(LAA_TOPIC, outcome.reason or "rejected", raw)
 
         add_batch_agent(
-            faust_app, [LAA_TOPIC], laa_messages, "returns.laa", dead_letters
+            faust_app, [LAA_TOPIC], laa_messages, "returns.laa", dead_letters, health
         )
         deadlines = Metadata(actor="service:returns-deadlines")
 
