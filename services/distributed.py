@@ -111,7 +111,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     store.on_append(count_appended)
     relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
     health = AgentHealth()
-    readiness = [_db_ready(engine), _relay_ready(relay), health.check]
+    readiness = [_db_ready(engine), _relay_ready(relay)]
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
     gauges: list[Callable[[], None]] = []  # read from state when scraped
@@ -215,6 +215,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
             )
         ]
 
+    if faust_app is not None:
+        readiness.append(health.check)
     closers: list[Any] = [producer, engine]
     consumed = (
         sorted(
