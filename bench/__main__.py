@@ -105,9 +105,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
         metavar="NAME=N",
         help="override a size, e.g. replay=200000 (names below)",
     )
-    parser.add_argument(
-        "--http-client", choices=("auto", "wrk", "httpx"), default="auto"
-    )
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / ".run" / "bench")
     parser.add_argument("--keep", action="store_true", help="keep the workdir")
     parser.add_argument(
@@ -159,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
             keep=args.keep,
             sizes=dict(args.size),
             kafka=not args.no_kafka,
-            http_client=args.http_client,
         ) as ctx,
     ):
         for name in names:

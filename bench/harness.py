@@ -223,7 +223,6 @@ class Context:
     workdir: Path
     sizes: dict[str, int] = field(default_factory=dict)
     kafka: bool = True
-    http_client: str = "auto"
     resources: ExitStack = field(default_factory=ExitStack)
     shared: dict[str, Any] = field(default_factory=dict)
     remarks: list[str] = field(default_factory=list)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import as_of, embedded_returns, load, memory, replay
+from bench import as_of, embedded_returns, http, load, memory, replay
 from bench.__main__ import BENCHES, parse
 from bench.freshness import Probes, probe_message, probe_number
 from bench.harness import Result, append_results, machine, percentile, render
@@ -66,6 +66,16 @@ Requests/sec:    617.00
     assert (requests, seconds, errors) == (1234, 2.0, 6)
     assert p50 == pytest.approx(0.812)
     assert p99 == pytest.approx(1050.0)
+
+
+def test_the_http_benchmark_fails_loudly_without_wrk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no wrk on it
+    with pytest.raises(load.WrkMissing, match="needs wrk"):
+        http.measure(tmp_path, tmp_path, seconds=1)
+    with pytest.raises(load.WrkMissing):
+        load.run("http://127.0.0.1:1/", 1, 1)
 
 
 def test_probes_are_visible_from_the_first_poll_asked_after_acceptance() -> None:
