@@ -58,6 +58,7 @@ SIZES = {
     "http_seconds": "seconds of load per route (4 / 20)",
     "memory_indicators": "indicators the assessment holds (5,000 / 100,000)",
     "memory_indicators_baseline": "the same for the baseline (500 / 1,000)",
+    "memory_stream": "LAA results streamed through pmf run (2,000 / 200,000)",
     "memory_tail": "results the assessment then catches up on (200 / 1,000)",
     "kafka_pipeline": "LAA results through Kafka (2,000 / 200,000)",
     "freshness_rate": "results/s offered (1,000 / 1,000)",

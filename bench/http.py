@@ -60,6 +60,8 @@ def measure(
             baseline=mean(hello, "rps"),
             units="req/s",
             **common,
+        ).against(
+            ">= 50% of hello-world", mean(ours, "rps") >= 0.5 * mean(hello, "rps")
         ),
         Result(
             name=f"HTTP GET {ROUTE} p50 latency",
