@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import (
     as_of,
+    embedded_laa,
     embedded_returns,
     freshness,
     http,
@@ -36,6 +37,7 @@ from bench.procs import REPO_ROOT
 Bench = Callable[[Context], list[Result]]
 BENCHES: dict[str, Bench] = {
     "embedded_returns": embedded_returns.run,
+    "embedded_laa": embedded_laa.run,
     "replay": replay.run,
     "as_of": as_of.run,
     "http": http.run,
@@ -48,11 +50,15 @@ NEEDS_KAFKA = {"kafka_pipeline"}  # freshness skips only its Kafka half
 SIZES = {
     "embedded_returns": "returns submitted (300 / 20,000)",
     "replay": "events in the replayed log (20,000 / 1,000,000)",
+    "indicators": "indicators the pipeline benches spread results over (200 / 2,000)",
+    "profile_events": "events or results in each profiled pass (5,000 / 20,000)",
+    "embedded_laa": "LAA results posted in batches (5,000 / 100,000)",
     "as_of_small": "events in the short log (2,000 / 10,000)",
     "as_of_large": "events in the long log (50,000 / 1,000,000)",
     "http_seconds": "seconds of load per route (4 / 20)",
     "memory_indicators": "indicators the assessment holds (5,000 / 100,000)",
     "memory_indicators_baseline": "the same for the baseline (500 / 1,000)",
+    "memory_stream": "LAA results streamed through pmf run (2,000 / 200,000)",
     "memory_tail": "results the assessment then catches up on (200 / 1,000)",
     "kafka_pipeline": "LAA results through Kafka (2,000 / 200,000)",
     "freshness_rate": "results/s offered (1,000 / 1,000)",
@@ -105,9 +111,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
         metavar="NAME=N",
         help="override a size, e.g. replay=200000 (names below)",
     )
-    parser.add_argument(
-        "--http-client", choices=("auto", "wrk", "httpx"), default="auto"
-    )
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / ".run" / "bench")
     parser.add_argument("--keep", action="store_true", help="keep the workdir")
     parser.add_argument(
@@ -117,7 +120,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def write_json(
-    path: Path, results: list[Result], mode: str, started: datetime, host: str
+    path: Path,
+    results: list[Result],
+    mode: str,
+    started: datetime,
+    host: dict[str, str],
+    profiles: dict[str, str],
 ) -> None:
     """One object per measure: name, value, unit, baseline, ratio, date, machine."""
     rows = [
@@ -130,6 +138,8 @@ def write_json(
             "ratio": None if math.isnan(r.ratio) else r.ratio,
             "higher_is_better": r.higher_is_better,
             "notes": r.notes,
+            "target": r.target,
+            "target_met": r.met,
             "mode": mode,
             "date": started.isoformat(),
             "machine": host,
@@ -137,7 +147,9 @@ def write_json(
         for r in results
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(rows, indent=1) + "\n")
+    document = {"date": started.isoformat(), "mode": mode, "machine": host}
+    document |= {"results": rows, "profiles": profiles}
+    path.write_text(json.dumps(document, indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +171,6 @@ def main(argv: list[str] | None = None) -> int:
             keep=args.keep,
             sizes=dict(args.size),
             kafka=not args.no_kafka,
-            http_client=args.http_client,
         ) as ctx,
     ):
         for name in names:
@@ -175,15 +186,18 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name}: done in {sw.seconds:.0f} s")
             results += found
         remarks = [*args.note, *ctx.remarks]
+        profiles = dict(ctx.profiles)
     if args.size:
         remarks.append("sizes set: " + ", ".join(f"{k}={v:,}" for k, v in args.size))
-    section = render_section(results, mode, started, total.seconds, host, remarks)
+    section = render_section(
+        results, mode, started, total.seconds, host, remarks, profiles
+    )
     print(section)
     if str(args.out) != "-":
         append_results(args.out, section)
         log(f"appended to {args.out}")
     if str(args.json) != "-":
-        write_json(args.json, results, mode, started, host)
+        write_json(args.json, results, mode, started, host, profiles)
         log(f"wrote {args.json}")
     for result in results:
         if not (result.figure > 0 and result.baseline > 0):

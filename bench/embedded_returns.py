@@ -50,9 +50,9 @@ def raw_sqlite_insert(path: Path, rows: list[dict[str, Any]]) -> float:
         conn.close()
 
 
-def measure(n: int, workdir: Path) -> Result:
+def measure(n: int, workdir: Path, indicators: int | None = None) -> Result:
     """Submit ``n`` returns to a fresh embedded system; returns/s against raw."""
-    indicators = synth.indicator_count(n)
+    indicators = indicators or synth.indicator_count(n)
     system = EmbeddedSystem(Settings(data_dir=workdir / "data"))
     try:
         writer = synth.LogWriter(system.engine)
@@ -96,7 +96,7 @@ def measure(n: int, workdir: Path) -> Result:
         baseline=n / baseline,
         units="returns/s",
         baseline_name="raw SQLite executemany",
-        notes=f"{indicators} indicators; log grew to {head:,} events "
+        notes=f"{indicators:,} indicators; log grew to {head:,} events "
         f"({head / n:.1f} per return){trend}",
     )
 
@@ -104,5 +104,6 @@ def measure(n: int, workdir: Path) -> Result:
 def run(ctx: Context) -> list[Result]:
     """The embedded returns benchmark at the run's size."""
     n = ctx.size(NAME, quick=300, full=20_000)
-    log(f"{NAME}: {n:,} returns")
-    return [measure(n, ctx.scratch(NAME))]
+    indicators = ctx.size("indicators", quick=200, full=2_000)
+    log(f"{NAME}: {n:,} returns over {indicators:,} indicators")
+    return [measure(n, ctx.scratch(NAME), indicators)]

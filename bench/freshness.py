@@ -234,7 +234,7 @@ def _results(
         f"seen{f' ({ours.missing} counted at the timeout)' if ours.missing else ''}"
         f"; {note}"
     )
-    return [
+    found = [
         Result(
             name=f"freshness {mode} {q}",
             figure=percentile(ours.latencies_ms, p),
@@ -246,6 +246,9 @@ def _results(
         )
         for q, p in (("p50", 50), ("p99", 99))
     ]
+    p99 = found[1]
+    p99.against(f"< 2,000 ms at {rate:,}/s offered", p99.figure < 2_000)
+    return found
 
 
 # Embedded ---------------------------------------------------------------------

@@ -34,10 +34,25 @@ class Result:
     baseline_name: str
     notes: str = ""
     higher_is_better: bool = True
+    # What the figure should reach, as text, and whether this run reached it
+    # (None when there is no target for this figure).
+    target: str | None = None
+    met: bool | None = None
     ratio: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.ratio = self.figure / self.baseline if self.baseline else math.nan
+
+    def against(self, text: str, met: bool) -> Result:
+        """This result with its target and whether it was met."""
+        self.target, self.met = text, met
+        return self
+
+    def target_text(self) -> str:
+        """The target cell: what it is and whether this run met it."""
+        if self.target is None:
+            return ""
+        return f"{self.target}: {'met' if self.met else 'NOT met'}"
 
     def row(self) -> list[str]:
         """The Markdown table cells of this result."""
@@ -46,6 +61,7 @@ class Result:
             f"{number(self.figure)} {self.units}",
             f"{number(self.baseline)} {self.units} ({self.baseline_name})",
             ratio_text(self.ratio, self.higher_is_better),
+            self.target_text(),
             self.notes,
         ]
 
@@ -168,8 +184,11 @@ def render(
     seconds: float,
     host: dict[str, str],
     remarks: Sequence[str] = (),
+    profiles: dict[str, str] | None = None,
 ) -> str:
-    """The Markdown section of one run: heading, machine, table, remarks."""
+    """The Markdown section of one run: heading, machine, table, remarks,
+    then the profiles taken in the run."""
+    profiles = profiles or {}
     stamp = started.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m bench", shlex.join(sys.argv[1:])]).strip()
     lines = [
@@ -183,12 +202,15 @@ def render(
         "measured in this run on this machine.",
         *[f"- {r}" for r in remarks],
         "",
-        "| benchmark | ours | baseline (same run) | ratio | notes |",
-        "|---|---|---|---|---|",
+        "| benchmark | ours | baseline (same run) | ratio | target | notes |",
+        "|---|---|---|---|---|---|",
     ]
     for result in results:
         cells = [c.replace("|", "\\|") for c in result.row()]
         lines.append("| " + " | ".join(cells) + " |")
+    for name, text in profiles.items():
+        lines += ["", f"Profile, {name} (cProfile, top entries by own time):", ""]
+        lines += ["```", text.rstrip(), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -223,10 +245,10 @@ class Context:
     workdir: Path
     sizes: dict[str, int] = field(default_factory=dict)
     kafka: bool = True
-    http_client: str = "auto"
     resources: ExitStack = field(default_factory=ExitStack)
     shared: dict[str, Any] = field(default_factory=dict)
     remarks: list[str] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=dict)
 
     def size(self, name: str, quick: int, full: int) -> int:
         """A size, from ``--size name=value`` or the mode's default."""

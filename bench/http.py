@@ -28,22 +28,19 @@ def measure(
     workdir: Path,
     seconds: float,
     connections: int = 32,
-    client: str = "auto",
     rounds: int = 2,
 ) -> list[Result]:
     """Load the framework route and the hello route in turns on one server."""
-    chosen = load.pick_client(client)
+    load.require_wrk()  # fail before starting a server, not after
     runs: dict[str, list[load.LoadStats]] = {ROUTE: [], HELLO: []}
     with embedded_server(data_dir, workdir / "server.log") as (base, _proc):
         body = httpx.get(base + ROUTE, timeout=30).json()
         indicators = len(body["indicators"])
         for path in (ROUTE, HELLO):  # warm up
-            load.run(base + path, 1, connections, chosen)
+            load.run(base + path, 1, connections)
         for _ in range(rounds):
             for path in (ROUTE, HELLO):
-                runs[path].append(
-                    load.run(base + path, seconds / rounds, connections, chosen)
-                )
+                runs[path].append(load.run(base + path, seconds / rounds, connections))
     ours, hello = runs[ROUTE], runs[HELLO]
 
     def mean(stats: list[load.LoadStats], field: str) -> float:
@@ -51,7 +48,7 @@ def measure(
 
     errors = sum(s.errors for s in ours + hello)
     notes = (
-        f"{indicators} indicators; client {chosen}, {connections} connections, "
+        f"{indicators} indicators; client wrk, {connections} connections, "
         f"{rounds}x{seconds / rounds:.0f} s per route"
         + (f"; {errors} errors" if errors else "")
     )
@@ -63,6 +60,8 @@ def measure(
             baseline=mean(hello, "rps"),
             units="req/s",
             **common,
+        ).against(
+            ">= 50% of hello-world", mean(ours, "rps") >= 0.5 * mean(hello, "rps")
         ),
         Result(
             name=f"HTTP GET {ROUTE} p50 latency",
@@ -89,4 +88,4 @@ def run(ctx: Context) -> list[Result]:
     log(f"{NAME}: {seconds} s per route")
     workdir = ctx.scratch(NAME)
     data = copy_of(demo_data(ctx), workdir / "data")
-    return measure(data, workdir, seconds, client=ctx.http_client)
+    return measure(data, workdir, seconds)

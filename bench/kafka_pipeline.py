@@ -17,9 +17,12 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from bench import synth
 from bench.harness import Context, Result, Stopwatch, log
+from bench.sampling import sampled, summarise
 from bench.stack import DistributedStack, shared_stack
 
 NAME = "kafka_pipeline"
+TARGET = ">= 3,000 results/s and >= 5% of raw aiokafka"
+SAMPLED = ("returns", "assessment", "reporting")
 TOPIC = "laa.results"
 RESULTS_SQL = "select count(*) from rm_timeline where kind = 'result'"
 
@@ -62,9 +65,8 @@ async def raw_consume(bootstrap: str, start: dict[int, int], n: int) -> float:
     return sw.seconds
 
 
-def measure(stack: DistributedStack, n: int, tag: str = "P") -> Result:
+def measure(stack: DistributedStack, n: int, indicators: int, tag: str = "P") -> Result:
     """Produce ``n`` results and time them into reporting's read model."""
-    indicators = synth.indicator_count(n)
     with Stopwatch() as setup:
         stack.register_indicators(indicators)
     log(f"{NAME}: registered {indicators} indicators in {setup.seconds:.0f} s")
@@ -91,20 +93,60 @@ def measure(stack: DistributedStack, n: int, tag: str = "P") -> Result:
         f"select count(*) from ret_laa_ids where result_id like 'BENCH-{tag}-%'",
     )
     raw = asyncio.run(raw_consume(stack.bootstrap, start, n))
-    return Result(
+    result = Result(
         name=f"Kafka pipeline (N={n:,})",
         figure=n / ours,
         baseline=n / raw,
         units="results/s",
         baseline_name="raw aiokafka consume + json.loads",
-        notes=f"{indicators} indicators; {accepted:,} accepted by returns; "
+        notes=f"{indicators:,} indicators; {accepted:,} accepted by returns; "
         f"producing took {produced:.1f} s, all in the read model after "
         f"{ours:.1f} s",
     )
+    return result.against(TARGET, result.figure >= 3_000 and result.ratio >= 0.05)
+
+
+def produce(stack: DistributedStack, n: int, indicators: int, tag: str) -> None:
+    """Send ``n`` results and wait until reporting holds them (untimed)."""
+    before = stack.count("reporting", RESULTS_SQL)
+    producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all", linger_ms=5)
+    try:
+        for k in range(n):
+            m = synth.laa_message(k, indicators, tag)
+            producer.send(
+                TOPIC, key=m["indicator_code"].encode(), value=json.dumps(m).encode()
+            )
+        producer.flush(timeout=120)
+    finally:
+        producer.close(timeout=10)
+    stack.wait_count(
+        "reporting", RESULTS_SQL, before + n, timeout=max(600.0, n / 20), poll=0.5
+    )
+
+
+def profile(stack: DistributedStack, n: int, indicators: int, ctx: Context) -> str:
+    """Sample the three consuming services while ``n`` more results pass."""
+    pids = {name: stack.procs[name].pid for name in SAMPLED}
+    with sampled(pids, ctx.scratch(NAME + "-profile")) as files, Stopwatch() as sw:
+        produce(stack, n, indicators, "Q")
+    parts = [
+        f"{n:,} results through laa.results -> returns -> assessment -> reporting "
+        f"in {sw.seconds:,.1f} s, each service sampled by py-spy (all threads)"
+    ]
+    for name, path in files.items():
+        text = path.read_text() if path.exists() else ""
+        parts += [f"== {name}", summarise(text)]
+    return "\n".join(parts)
 
 
 def run(ctx: Context) -> list[Result]:
     """The Kafka pipeline benchmark (starts the distributed stack once per run)."""
     n = ctx.size(NAME, quick=2_000, full=200_000)
-    log(f"{NAME}: {n:,} LAA results")
-    return [measure(shared_stack(ctx), n)]
+    indicators = ctx.size("indicators", quick=200, full=2_000)
+    log(f"{NAME}: {n:,} LAA results over {indicators:,} indicators")
+    stack = shared_stack(ctx)
+    result = measure(stack, n, indicators)
+    size = ctx.size("profile_events", quick=1_000, full=20_000)
+    log(f"{NAME}: profiling {size:,} more results")
+    ctx.profiles["Kafka pipeline"] = profile(stack, size, indicators, ctx)
+    return [result]

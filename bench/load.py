@@ -1,25 +1,25 @@
-"""Concurrent HTTP load: wrk when installed (Debian's ``wrk``), else httpx.
+"""Concurrent HTTP load with wrk (Debian's ``wrk``, installed by
+``deploy/system-packages.sh --with-test-tools``).
 
-wrk is a C client and on a 2-CPU machine leaves the server most of a core;
-an async httpx client is the fallback and is itself slower than a hello-world
-route, so figures from the two are not comparable across runs: the client
-used is recorded in the notes.
+wrk is a C client and on a 2-CPU machine leaves the server most of a core. A
+Python client is slower than a hello-world route itself, so it would measure
+the client, not the server: there is no fallback. Without wrk the HTTP
+benchmark fails with a message that says how to install it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 
-import httpx
-
-from bench.harness import percentile
-
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+INSTALL = "bash deploy/system-packages.sh --with-test-tools (or apt-get install -y wrk)"
+
+
+class WrkMissing(RuntimeError):
+    """wrk is not on PATH: the HTTP figures cannot be measured."""
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,19 @@ class LoadStats:
     client: str
 
 
-def pick_client(wanted: str = "auto") -> str:
-    """``wrk`` when wanted or available (auto), else ``httpx``."""
-    if wanted == "httpx":
-        return "httpx"
-    if shutil.which("wrk"):
-        return "wrk"
-    if wanted == "wrk":
-        raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
-    return "httpx"
+def require_wrk() -> str:
+    """The path of wrk, or :class:`WrkMissing` saying how to install it."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise WrkMissing(
+            f"the HTTP benchmark needs wrk, which is not installed: {INSTALL}"
+        )
+    return found
 
 
-def run(url: str, seconds: float, connections: int, client: str) -> LoadStats:
+def run(url: str, seconds: float, connections: int) -> LoadStats:
     """Load ``url`` for ``seconds`` with ``connections`` concurrent connections."""
-    if client == "wrk":
-        return run_wrk(url, seconds, connections)
-    return asyncio.run(run_httpx(url, seconds, connections))
+    return run_wrk(url, seconds, connections)
 
 
 def _ms(text: str) -> float:
@@ -80,7 +77,7 @@ def run_wrk(url: str, seconds: float, connections: int) -> LoadStats:
     """One wrk run (one thread: the other CPU is the server's)."""
     out = subprocess.run(
         [
-            "wrk",
+            require_wrk(),
             "-t1",
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
@@ -96,37 +93,3 @@ def run_wrk(url: str, seconds: float, connections: int) -> LoadStats:
     ).stdout
     requests, took, p50, p99, errors = parse_wrk(out)
     return LoadStats(requests, took, requests / took, p50, p99, errors, "wrk")
-
-
-async def run_httpx(url: str, seconds: float, connections: int) -> LoadStats:
-    """The same with an async httpx client and ``connections`` workers."""
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        started = time.perf_counter()
-        deadline = started + seconds
-
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < deadline:
-                sent = time.perf_counter()
-                try:
-                    response = await client.get(url)
-                    if response.status_code >= 400:
-                        errors += 1
-                except httpx.HTTPError:
-                    errors += 1
-                latencies.append((time.perf_counter() - sent) * 1000)
-
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        took = time.perf_counter() - started
-    return LoadStats(
-        len(latencies),
-        took,
-        len(latencies) / took,
-        percentile(latencies, 50),
-        percentile(latencies, 99),
-        errors,
-        "httpx",
-    )

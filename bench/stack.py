@@ -157,10 +157,11 @@ class DistributedStack:
             _script("deploy/kafka/kafka.sh", "stop", self.kafka_env, 60)
             self._kafka_started = False
 
-    def register_indicators(self, count: int, timeout: float = 300) -> None:
+    def register_indicators(self, count: int, timeout: float | None = None) -> None:
         """Register synthetic indicators 0..count-1 and wait until every service
         that must know them does (returns checks LAA results against them)."""
         admin = {"Authorization": f"Bearer {self.tokens['admin']}"}
+        timeout = timeout or max(300.0, count * 0.5)
         with httpx.Client(base_url=self.url("indicators"), timeout=60) as client:
             for i in range(count):
                 response = client.post(

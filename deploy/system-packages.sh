@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages pmf needs beyond Python: PDF rendering (WeasyPrint needs Pango
 # and fonts), Chromium for the page tests, PostgreSQL for distributed mode and tests,
-# Prometheus for the scrape test (tests/e2e/test_prometheus_scrape.py).
+# Prometheus for the scrape test (tests/e2e/test_prometheus_scrape.py), and wrk,
+# the HTTP load client of the benchmarks (bench/load.py).
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 
 wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if [ "${1:-}" = "--with-test-tools" ]; then
-  wanted+=(chromium postgresql openssl prometheus)
+  wanted+=(chromium postgresql openssl prometheus wrk)
 fi
 
 missing=()

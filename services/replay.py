@@ -5,68 +5,118 @@ they are emptied and re-applied from position 0. Assessment is not replayed,
 because its output is events in the log itself; re-running it would record
 the same decisions twice.
 
+The log is read ONCE: each batch of events is read and decoded a single time
+and handed to every read model's ``apply_all`` in one transaction, with every
+read model's tracking record. Reading the log once per read model would pay
+the read and decode (most of a replay's cost outside the projections) again
+for each of them.
+
 A replay is resumable: emptying the views and setting the ``replay`` marker
-happen in one transaction, each batch commits with its tracking position,
+happen in one transaction, each batch commits with the tracking positions,
 and the marker is removed only at the end. A replay started again while the
-marker is set (the last one was interrupted) carries on from where the
-followers stopped instead of starting over.
+marker is set (the last one was interrupted) carries on from where the read
+models stopped instead of starting over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.reporting.projections import framework_projection
 from services.reporting.tables import metadata as reporting_tables
 from services.returns.projections import known_indicators_projection
 from services.returns.tables import known_indicators
+from shared.events.envelope import EventEnvelope
 from shared.eventstore import tracking
 from shared.eventstore.schema import tracking as tracking_table
 from shared.eventstore.store import EventStore
-from shared.messaging.consumers import LogFollower
+from shared.messaging.consumers import ApplyContext, Projection
 
 Progress = Callable[[int, int], None]
 MARKER = "replay.in-progress"
+
+
+def read_models() -> list[Projection]:
+    """The projections a replay rebuilds."""
+    return [framework_projection(), known_indicators_projection()]
 
 
 def replay_read_models(
     store: EventStore,
     engine: Engine,
     progress: Progress | None = None,
-    batch_size: int = 2000,
+    batch_size: int = 5000,
 ) -> int:
     """Empty and rebuild every read model (or resume); returns the log's length."""
-    projections = [framework_projection(), known_indicators_projection()]
+    projections = read_models()
     with engine.begin() as conn:
-        resuming = (
-            conn.execute(
-                sa.select(tracking_table.c.position).where(
-                    tracking_table.c.consumer == MARKER
-                )
-            ).first()
-            is not None
-        )
-        if not resuming:
-            for table in reversed(reporting_tables.sorted_tables):
-                conn.execute(table.delete())
-            conn.execute(known_indicators.delete())
-            for projection in projections:
-                tracking.set_position(conn, projection.name, 0)
-            tracking.set_position(conn, MARKER, 1)
+        if not _resuming(conn):
+            _empty(conn, projections)
+        at = {p.name: tracking.position(conn, p.name) for p in projections}
     head = store.head()
-    followers = [
-        LogFollower(p, store, engine, batch_size=batch_size) for p in projections
-    ]
-    while any(f.step() for f in followers):
+    done = min(at.values())
+    while done < head:
+        moved = _apply_batch(store, engine, projections, at, done, batch_size)
+        if moved == done:  # nothing more to read
+            break
+        done = moved
         if progress is not None:
-            with engine.connect() as conn:
-                done = min(tracking.position(conn, p.name) for p in projections)
             progress(min(done, head), head)
     with engine.begin() as conn:
         conn.execute(tracking_table.delete().where(tracking_table.c.consumer == MARKER))
     if progress is not None:
         progress(head, head)
     return head
+
+
+def _resuming(conn: Connection) -> bool:
+    query = sa.select(tracking_table.c.position).where(
+        tracking_table.c.consumer == MARKER
+    )
+    return conn.execute(query).first() is not None
+
+
+def _empty(conn: Connection, projections: Sequence[Projection]) -> None:
+    for table in reversed(reporting_tables.sorted_tables):
+        conn.execute(table.delete())
+    conn.execute(known_indicators.delete())
+    for projection in projections:
+        tracking.set_position(conn, projection.name, 0)
+    tracking.set_position(conn, MARKER, 1)
+
+
+def _apply_batch(
+    store: EventStore,
+    engine: Engine,
+    projections: Sequence[Projection],
+    at: dict[str, int],
+    after: int,
+    batch_size: int,
+) -> int:
+    """Read one batch after ``after`` and apply it to every read model that has
+    not seen it yet, all in one transaction; returns the batch's last position."""
+    with engine.begin() as conn:
+        events = store.read_all(after, batch_size, conn=conn)
+        if not events:
+            return after
+        last = events[-1].position
+        assert last is not None
+        ctx = ApplyContext(conn=conn, store=None)
+        for projection in projections:
+            seen = at[projection.name]
+            if seen >= last:
+                continue
+            fresh = events if seen <= after else _after(events, seen)
+            projection.apply_all(ctx, fresh)
+            tracking.set_position(conn, projection.name, last)
+    for projection in projections:
+        at[projection.name] = max(at[projection.name], last)
+    return last
+
+
+def _after(events: Sequence[EventEnvelope], position: int) -> list[EventEnvelope]:
+    """The events past ``position`` (a read model an interrupted replay left ahead)."""
+    return [e for e in events if (e.position or 0) > position]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import Field
 
 from shared.errors import Invalid
@@ -14,6 +14,7 @@ from shared.http.deps import require
 from shared.http.schemas import Body, LongText, PlanDate, ShortText
 
 from .actions import ActionService
+from .framework_cache import EncodedCache, etag_matches
 from .queries import FrameworkQueries, parse_as_of
 from .snapshot import build_snapshot
 
@@ -47,20 +48,40 @@ def build_router(
     """The reporting routes."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
 
-    @router.get("/framework")
+    cache = EncodedCache(queries.position, size=64)
+
+    @router.get(
+        "/framework",
+        response_model=dict[str, Any],
+        responses={304: {"description": "Not modified (If-None-Match matched)"}},
+    )
     def framework(
         as_of: Annotated[str | None, Query(max_length=40)] = None,
         version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
         include_retired: bool = True,
-    ) -> dict[str, Any]:
-        """The framework now, as of a time or at a version, with status."""
+        if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
+    ) -> Response:
+        """The framework now, as of a time or at a version, with status.
+
+        Served from bodies encoded once per read-model position; the ``ETag``
+        lets a client ask again with ``If-None-Match`` and get 304.
+        """
         if as_of is not None and version is not None:
             raise Invalid("Give as_of or version, not both", "as_of")
         if version is not None:
-            return queries.version(version, include_retired)
-        if as_of is not None:
-            return queries.as_of(parse_as_of(as_of), include_retired)
-        return queries.current(include_retired)
+            key: tuple[Any, ...] = ("version", version, include_retired)
+            encoded = cache.get(key, lambda: queries.version(version, include_retired))
+        elif as_of is not None:
+            at = parse_as_of(as_of)
+            key = ("as_of", at, include_retired)
+            encoded = cache.get(key, lambda: queries.as_of(at, include_retired))
+        else:
+            key = ("current", include_retired)
+            encoded = cache.get(key, lambda: queries.current(include_retired))
+        headers = {"ETag": encoded.etag, "Cache-Control": "no-cache"}
+        if etag_matches(if_none_match, encoded.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(encoded.body, media_type="application/json", headers=headers)
 
     @router.get("/indicators")
     def list_indicators(

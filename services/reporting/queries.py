@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from shared.errors import Invalid, NotFound
 from shared.events.definitions import DEFINITION_FIELDS
 from shared.events.envelope import iso
+from shared.eventstore.schema import stream_tracking, tracking
 
 from .tables import framework_rows, settings_history, timeline, versions
 
@@ -23,6 +24,8 @@ DEFAULT_SETTINGS = {
 }
 GREY_UNASSESSED = "Not assessed yet"
 COMPARED_FIELDS = tuple(f for f in DEFINITION_FIELDS if f != "code")
+# The consumer that writes these read models (``framework_projection``).
+READ_MODEL = "reporting.framework"
 
 
 def framework_entry(
@@ -81,8 +84,27 @@ def parse_as_of(raw: str) -> str:
 class FrameworkQueries:
     """Reads of the framework read models."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read_model: str = READ_MODEL) -> None:
         self.engine = engine
+        self.read_model = read_model
+
+    def position(self) -> tuple[int, int, int]:
+        """Where the read models stand: changes whenever they do.
+
+        Embedded, the projection's global log position; distributed, the count
+        and sum of the stream versions it has applied (each applied event
+        raises one of them). Both move in the transaction that changes the
+        rows, and one small query reads them.
+        """
+        name = self.read_model
+        by_log = sa.select(tracking.c.position).where(tracking.c.consumer == name)
+        by_stream = sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(stream_tracking.c.version), 0)
+        ).where(stream_tracking.c.consumer == name)
+        with self.engine.connect() as conn:
+            log_position = conn.execute(by_log).scalar()
+            streams, versions = conn.execute(by_stream).one()
+        return int(log_position or 0), int(streams), int(versions)
 
     def settings(self, at: str | None = None) -> dict[str, Any]:
         """Framework settings now, or in force at ``at``."""

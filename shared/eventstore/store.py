@@ -6,8 +6,14 @@ Why it looks like this:
   stale one raises :class:`ConcurrencyConflict` (HTTP 409), so two people
   editing one indicator cannot silently overwrite each other.
 * A global ``position`` gives followers one order to read in. On PostgreSQL
-  appends take a table lock so positions become visible in order and a
-  follower never skips an event committed late by a slower transaction.
+  a writing transaction takes one transaction-scoped advisory lock before it
+  draws positions and keeps it until it commits, so positions become visible
+  in the order they were drawn and a follower never skips an event committed
+  late by a slower transaction (docs/decisions.md, "Global order on
+  PostgreSQL"). SQLite has one writer at a time anyway.
+* :meth:`EventStore.append_many` appends to many streams in one multi-row
+  insert, each stream with its own expected version, so a batch of LAA
+  results costs one statement instead of one per result.
 * Appends can join the caller's transaction (``conn``), so a consumer commits
   its tracking record, its view rows and any events it emits atomically.
 """
@@ -18,6 +24,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -30,6 +37,25 @@ from shared.events.upcasting import upcast
 from shared.eventstore.schema import events, metadata
 
 AppendListener = Callable[[Sequence[EventEnvelope]], None]
+
+# The key of the advisory lock that orders position assignment on PostgreSQL
+# (any constant shared by every writer of the log; this one spells "pmf-log").
+POSITION_LOCK_KEY = 0x706D662D6C6F67
+_LOCKED = "pmf_position_lock"
+
+
+@dataclass(frozen=True)
+class StreamAppend:
+    """Events for one stream, appended if the stream is at ``expected_version``.
+
+    ``expected_version`` 0 means the stream must not exist yet; ``None``
+    appends whatever the version (for streams with a single writer).
+    """
+
+    stream: str
+    expected_version: int | None
+    events: Sequence[NewEvent]
+    meta: Metadata
 
 
 class EventStore:
@@ -69,14 +95,28 @@ class EventStore:
         ``expected_version`` 0 means the stream must not exist yet; ``None``
         appends whatever the version (for streams with a single writer).
         """
-        if not new_events:
+        return self.append_many(
+            [StreamAppend(stream, expected_version, new_events, meta)], conn=conn
+        )
+
+    def append_many(
+        self, appends: Sequence[StreamAppend], conn: Connection | None = None
+    ) -> list[EventEnvelope]:
+        """Append to many streams at once, in one multi-row insert.
+
+        Each stream is checked against its own expected version; one stale
+        version raises :class:`ConcurrencyConflict` and nothing of the batch is
+        written. A stream may appear more than once: later appends to it
+        follow the earlier ones. Returns the recorded events in order.
+        """
+        if not any(a.events for a in appends):
             return []
         if conn is None:
             with self.transaction() as own:
-                recorded = self._append(own, stream, expected_version, new_events, meta)
+                recorded = self._append_many(own, appends)
             self._notify(recorded)
             return recorded
-        return self._append(conn, stream, expected_version, new_events, meta)
+        return self._append_many(conn, appends)
 
     def _notify(self, recorded: Sequence[EventEnvelope]) -> None:
         newest = max((e.position or 0) for e in recorded)
@@ -89,57 +129,77 @@ class EventStore:
         if recorded:
             self._notify(recorded)
 
-    def _append(
-        self,
-        conn: Connection,
-        stream: str,
-        expected_version: int | None,
-        new_events: Sequence[NewEvent],
-        meta: Metadata,
+    def _append_many(
+        self, conn: Connection, appends: Sequence[StreamAppend]
     ) -> list[EventEnvelope]:
-        for e in new_events:  # before any lock or write: bad events never land
-            validate_payload(e.type, e.schema_version, e.data)
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
-        current = self.stream_version(stream, conn)
-        if expected_version is not None and expected_version != current:
-            raise ConcurrencyConflict(
-                f"{stream} is at version {current}, not {expected_version}: "
-                "it changed since you read it; reload and try again"
-            )
+        appends = [a for a in appends if a.events]
+        for a in appends:  # before any lock or write: bad events never land
+            for e in a.events:
+                validate_payload(e.type, e.schema_version, e.data)
+        _lock_positions(conn)
+        current = self._stream_versions(conn, {a.stream for a in appends})
         now = utc_now()
-        recorded = [
-            EventEnvelope(
-                event_id=uuid.uuid4(),
-                type=e.type,
-                schema_version=e.schema_version,
-                stream=stream,
-                stream_version=current + i,
-                occurred_at=e.occurred_at or meta.occurred_at or now,
-                recorded_at=now,
-                actor=meta.actor,
-                correlation_id=meta.correlation_id,
-                causation_id=meta.causation_id,
-                data=e.data,
+        recorded: list[EventEnvelope] = []
+        for a in appends:
+            at = current.get(a.stream, 0)
+            if a.expected_version is not None and a.expected_version != at:
+                raise ConcurrencyConflict(
+                    f"{a.stream} is at version {at}, not {a.expected_version}: "
+                    "it changed since you read it; reload and try again"
+                )
+            meta = a.meta
+            recorded.extend(
+                EventEnvelope(
+                    event_id=uuid.uuid4(),
+                    type=e.type,
+                    schema_version=e.schema_version,
+                    stream=a.stream,
+                    stream_version=at + i,
+                    occurred_at=e.occurred_at or meta.occurred_at or now,
+                    recorded_at=now,
+                    actor=meta.actor,
+                    correlation_id=meta.correlation_id,
+                    causation_id=meta.causation_id,
+                    data=e.data,
+                )
+                for i, e in enumerate(a.events, start=1)
             )
-            for i, e in enumerate(new_events, start=1)
-        ]
+            current[a.stream] = at + len(a.events)
         try:
+            # Unordered RETURNING lets SQLAlchemy send the rows as multi-row
+            # INSERT ... VALUES statements (up to 1,000 rows each); the rows
+            # come back matched by event id.
             result = conn.execute(
-                events.insert().returning(
-                    events.c.position, sort_by_parameter_order=True
-                ),
+                events.insert().returning(events.c.event_id, events.c.position),
                 [_row(e) for e in recorded],
             )
-            positions = [row[0] for row in result]
+            drawn = {row[0]: row[1] for row in result}
         except IntegrityError as exc:
+            streams = ", ".join(sorted({a.stream for a in appends})[:5])
             raise ConcurrencyConflict(
-                f"{stream} was changed by someone else at the same moment"
+                f"{streams} was changed by someone else at the same moment"
             ) from exc
+        positions = [drawn[str(e.event_id)] for e in recorded]
+        if positions != sorted(positions):  # a database that reordered VALUES rows
+            raise RuntimeError("the log assigned positions out of insertion order")
         return [
             e.model_copy(update={"position": p})
             for e, p in zip(recorded, positions, strict=True)
         ]
+
+    def _stream_versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
+        """The current version of each of ``streams`` (missing ones are at 0)."""
+        found: dict[str, int] = {}
+        names = sorted(streams)
+        for start in range(0, len(names), 500):  # keeps under SQLite's variable limit
+            chunk = names[start : start + 500]
+            query = (
+                sa.select(events.c.stream, sa.func.max(events.c.stream_version))
+                .where(events.c.stream.in_(chunk))
+                .group_by(events.c.stream)
+            )
+            found.update({row[0]: int(row[1]) for row in conn.execute(query)})
+        return found
 
     def stream_version(self, stream: str, conn: Connection | None = None) -> int:
         """The version of the last event in ``stream`` (0 when it has none)."""
@@ -202,6 +262,25 @@ class EventStore:
         else:
             with self.engine.connect() as own:
                 yield own
+
+
+def _lock_positions(conn: Connection) -> None:
+    """On PostgreSQL, take the position lock for the rest of the transaction.
+
+    ``pg_advisory_xact_lock`` is held until commit or rollback, and a commit
+    becomes visible before its locks are released: a writer that draws
+    positions after this one therefore commits after it, and a follower that
+    has seen position N has seen every committed position below N. Taken
+    once per transaction (the lock is re-entrant, the round trip is not).
+    SQLite needs nothing: ``BEGIN IMMEDIATE`` already admits one writer.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    transaction = conn.get_transaction()
+    if transaction is not None and conn.info.get(_LOCKED) is transaction:
+        return
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(POSITION_LOCK_KEY)))
+    conn.info[_LOCKED] = transaction
 
 
 def _row(e: EventEnvelope) -> dict[str, object]:

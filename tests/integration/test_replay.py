@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from services.cli import app
 from services.demo_local import load_demo_into
 from services.embedded import EmbeddedSystem
-from services.replay import replay_read_models
+from services.replay import MARKER, read_models, replay_read_models
 from services.reporting.tables import metadata as reporting_tables
 from shared.settings import Settings
 
@@ -68,3 +68,29 @@ def test_an_interrupted_replay_resumes(tmp_path: Path) -> None:
     assert dump(system) != before  # half rebuilt
     replay_read_models(system.store, system.engine)
     assert dump(system) == before
+
+
+def test_replay_reads_the_log_once_for_every_read_model(tmp_path: Path) -> None:
+    system = EmbeddedSystem(Settings(data_dir=tmp_path / "data"))
+    load_demo_into(system)
+    before = dump(system)
+    store = system.store
+    read = store.read_all
+    events_read = 0
+
+    def counting_read_all(after: int = 0, limit: int = 1000, conn=None):  # type: ignore[no-untyped-def]
+        nonlocal events_read
+        found = read(after, limit, conn=conn)
+        events_read += len(found)
+        return found
+
+    store.read_all = counting_read_all  # type: ignore[method-assign]
+    replay_read_models(store, system.engine, batch_size=500)
+    assert events_read == store.head()  # one pass, however many read models
+    assert dump(system) == before
+    with system.engine.connect() as conn:
+        positions = conn.execute(sa.text("SELECT consumer, position FROM tracking"))
+        rebuilt = dict(positions.all())
+    names = [p.name for p in read_models()]
+    assert [rebuilt[n] for n in names] == [store.head()] * len(names)
+    assert MARKER not in rebuilt

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import as_of, embedded_returns, load, memory, replay
+from bench import as_of, embedded_returns, http, load, memory, replay, sampling
 from bench.__main__ import BENCHES, parse
 from bench.freshness import Probes, probe_message, probe_number
 from bench.harness import Result, append_results, machine, percentile, render
@@ -30,9 +30,27 @@ def test_embedded_returns_measures_a_tiny_batch(tmp_path: Path) -> None:
 
 
 def test_replay_measures_a_tiny_log(tmp_path: Path) -> None:
-    result = replay.measure(600, tmp_path)
+    result = replay.measure(600, tmp_path, indicators=20)
     _positive(result)
     assert "events/s" in result.units
+    assert result.target is not None and result.met is not None
+    text = replay.profile(300, tmp_path / "profile", indicators=20)
+    assert "replay_read_models" in text and "services/replay.py" in text
+
+
+def test_py_spy_samples_are_summed_into_top_functions() -> None:
+    raw = (
+        "<module> (/x/services/__main__.py:3);apply (/x/shared/messaging/consumers.py:9);"
+        "execute (/v/lib/python3.11/site-packages/sqlalchemy/engine/base.py:1) 30\n"
+        "<module> (/x/services/__main__.py:3);poll (/v/site-packages/kafka/c.py:2) 10\n"
+        "garbage line\n"
+    )
+    text = sampling.summarise(raw)
+    assert text.splitlines()[0] == "40 samples"
+    assert " 75.0%  execute (sqlalchemy/engine/base.py)" in text
+    assert "100.0%  <module> (services/__main__.py)" in text
+    assert " 75.0%  apply (shared/messaging/consumers.py)" in text
+    assert sampling.summarise("") == "no samples"
 
 
 def test_as_of_stand_in_matches_the_projection_and_measures(tmp_path: Path) -> None:
@@ -68,6 +86,16 @@ Requests/sec:    617.00
     assert p99 == pytest.approx(1050.0)
 
 
+def test_the_http_benchmark_fails_loudly_without_wrk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no wrk on it
+    with pytest.raises(load.WrkMissing, match="needs wrk"):
+        http.measure(tmp_path, tmp_path, seconds=1)
+    with pytest.raises(load.WrkMissing):
+        load.run("http://127.0.0.1:1/", 1, 1)
+
+
 def test_probes_are_visible_from_the_first_poll_asked_after_acceptance() -> None:
     probes = Probes()
     probes.sent[0], probes.accepted[0] = 0.0, 1.0
@@ -85,7 +113,19 @@ def test_a_run_section_has_the_machine_the_mode_and_the_table(tmp_path: Path) ->
     result = Result("x", 2.0, 4.0, "ops/s", "raw")
     section = render([result], "quick", datetime(2026, 1, 2, tzinfo=UTC), 60, machine())
     assert "2026-01-02" in section and "quick" in section
-    assert "| x | 2 ops/s | 4 ops/s (raw) | 0.5 (2x worse) |" in section
+    assert "| x | 2 ops/s | 4 ops/s (raw) | 0.5 (2x worse) |  |" in section
+    met = Result("y", 2.0, 4.0, "ops/s", "raw").against(">= 1 ops/s", True)
+    profiled = render(
+        [met],
+        "quick",
+        datetime(2026, 1, 2, tzinfo=UTC),
+        60,
+        machine(),
+        (),
+        {"replay": "top"},
+    )
+    assert "| >= 1 ops/s: met |" in profiled
+    assert "Profile, replay" in profiled and "```\ntop\n```" in profiled
     out = tmp_path / "RESULTS.md"
     append_results(out, section)
     append_results(out, section)
@@ -99,6 +139,7 @@ def test_the_command_line_knows_every_benchmark() -> None:
     assert dict(args.size) == {"replay": 1000}
     assert set(BENCHES) == {
         "embedded_returns",
+        "embedded_laa",
         "replay",
         "as_of",
         "http",
