@@ -25,23 +25,23 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from services.reporting.projections import framework_projection
 from services.reporting.tables import metadata as reporting_tables
-from services.returns.projections import known_indicators_projection
 from services.returns.tables import known_indicators
+from services.system import CONSUMERS
 from shared.events.envelope import EventEnvelope
 from shared.eventstore import tracking
 from shared.eventstore.schema import tracking as tracking_table
 from shared.eventstore.store import EventStore
-from shared.messaging.consumers import ApplyContext, Projection
+from shared.messaging import parking
+from shared.messaging.consumers import ApplyContext, Projection, apply_guarded
 
 Progress = Callable[[int, int], None]
 MARKER = "replay.in-progress"
 
 
 def read_models() -> list[Projection]:
-    """The projections a replay rebuilds."""
-    return [framework_projection(), known_indicators_projection()]
+    """The projections a replay rebuilds (``services/system.py`` says which)."""
+    return [c.build() for c in CONSUMERS if c.read_model]
 
 
 def replay_read_models(
@@ -83,6 +83,8 @@ def _empty(conn: Connection, projections: Sequence[Projection]) -> None:
     for table in reversed(reporting_tables.sorted_tables):
         conn.execute(table.delete())
     conn.execute(known_indicators.delete())
+    # Everything is applied again, so what was parked is tried again too.
+    parking.clear(conn, [p.name for p in projections])
     for projection in projections:
         tracking.set_position(conn, projection.name, 0)
     tracking.set_position(conn, MARKER, 1)
@@ -110,7 +112,7 @@ def _apply_batch(
             if seen >= last:
                 continue
             fresh = events if seen <= after else _after(events, seen)
-            projection.apply_all(ctx, fresh)
+            apply_guarded(projection, ctx, fresh)
             tracking.set_position(conn, projection.name, last)
     for projection in projections:
         at[projection.name] = max(at[projection.name], last)
