@@ -145,6 +145,19 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
             replayed = replay(facts, shared, start[facts.code])
             code = facts.code
             by_stream: dict[str, list[NewEvent]] = {}
+            for rid, flag, at in replayed.withdrawn:
+                by_stream.setdefault(f"assessment:{rid}:{code}", []).append(
+                    _event(
+                        "ChallengeWithdrawn",
+                        {
+                            "indicator_code": code,
+                            "round_id": rid,
+                            "flag": flag,
+                            "facts_at": at,
+                        },
+                        at,
+                    )
+                )
             for said in replayed.said:
                 stream = (
                     f"assessment:{code}"
@@ -193,7 +206,7 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
                 if series == CURRENT:
                     out.current.append({"b_code": code, "b_assessment": shown})
                     continue
-                raised = dumps(replayed.raised.get(series, []))
+                raised = dumps(replayed.raised.get(series, {}))
                 if series in facts.raised:
                     out.rounds_changed.append(
                         {

@@ -127,6 +127,20 @@ _UPDATE_ROUND_ASSESSMENT = (
 )
 _SELECT_SETTINGS = sa.select(framework_settings.c.key, framework_settings.c.data)
 _SELECT_ROUND_EVENTS = sa.select(round_events)
+_CODES: sa.BindParameter[list[str]] = sa.bindparam("codes", expanding=True)
+_SELECT_DEFINITIONS_NOW = sa.select(_t.c.code, _t.c.definition).where(
+    _t.c.code.in_(_CODES)
+)
+_d, _r, _a, _dc = definitions, result_rows, answers, decisions
+_SELECT_INDICATOR = (
+    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(_d.c.code.in_(_CODES)),
+    sa.select(_r).where(_r.c.code.in_(_CODES)),
+    sa.select(_a.c.code, _a.c.series, _a.c.at, _a.c.data).where(_a.c.code.in_(_CODES)),
+    sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(_ra.c.code.in_(_CODES)),
+    sa.select(_dc.c.round_id, _dc.c.code, _dc.c.at, _dc.c.data).where(
+        _dc.c.code.in_(_CODES)
+    ),
+)
 
 
 def load_definitions_now(
@@ -135,10 +149,7 @@ def load_definitions_now(
     """The definition each known indicator's stream now gives (None: unregistered)."""
     found: dict[str, dict[str, Any] | None] = {}
     for chunk in _chunks(sorted(codes)):
-        rows = conn.execute(
-            sa.select(_t.c.code, _t.c.definition).where(_t.c.code.in_(chunk))
-        )
-        for code, raw in rows:
+        for code, raw in conn.execute(_SELECT_DEFINITIONS_NOW, {"codes": chunk}):
             found[code] = json.loads(raw) if raw else None
     return found
 
@@ -214,13 +225,12 @@ def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFac
     from .timeline import IndicatorFacts
 
     found = {code: IndicatorFacts(code) for code in codes}
-    d, r, a, ra, dc = definitions, result_rows, answers, round_assessments, decisions
+    q_definitions, q_results, q_said, q_raised, q_decisions = _SELECT_INDICATOR
     for chunk in _chunks(sorted(codes)):
-        for code, key, raw in conn.execute(
-            sa.select(d.c.code, d.c.key, d.c.definition).where(d.c.code.in_(chunk))
-        ):
+        bound = {"codes": chunk}
+        for code, key, raw in conn.execute(q_definitions, bound):
             found[code].definitions.append((key, json.loads(raw)))
-        for row in conn.execute(sa.select(r).where(r.c.code.in_(chunk))).mappings():
+        for row in conn.execute(q_results, bound).mappings():
             found[row["code"]].results.append(
                 (
                     row["key"],
@@ -232,19 +242,11 @@ def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFac
                     ),
                 )
             )
-        for code, series, at, raw in conn.execute(
-            sa.select(a.c.code, a.c.series, a.c.at, a.c.data).where(a.c.code.in_(chunk))
-        ):
+        for code, series, at, raw in conn.execute(q_said, bound):
             found[code].said.setdefault(series, {})[at] = json.loads(raw)
-        for rid, code, raw in conn.execute(
-            sa.select(ra.c.round_id, ra.c.code, ra.c.raised).where(ra.c.code.in_(chunk))
-        ):
+        for rid, code, raw in conn.execute(q_raised, bound):
             found[code].raised[rid] = json.loads(raw)
-        for rid, code, at, raw in conn.execute(
-            sa.select(dc.c.round_id, dc.c.code, dc.c.at, dc.c.data).where(
-                dc.c.code.in_(chunk)
-            )
-        ):
+        for rid, code, at, raw in conn.execute(q_decisions, bound):
             found[code].decisions.append((at, rid, json.loads(raw)))
     return [found[code] for code in codes]
 

@@ -70,8 +70,8 @@ class IndicatorFacts:
     decisions: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     # series -> moment -> answer (without its moment) already in the log
     said: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    # round id -> flag codes already raised as challenges
-    raised: dict[str, list[str]] = field(default_factory=dict)
+    # round id -> flag code -> the challenge raised: {"at": moment, "data": ...}
+    raised: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,9 @@ class Replayed:
 
     said: list[Said] = field(default_factory=list)
     newest: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    raised: dict[str, list[str]] = field(default_factory=dict)
+    raised: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # (round id, flag, moment) of challenges raised on facts since found late
+    withdrawn: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def answer(
@@ -188,7 +190,13 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
     known: dict[str, RoundFacts] = {}
     decided: dict[str, dict[str, Any]] = {}
     in_force: dict[str, dict[str, Any]] = {}
-    raised = {rid: set(flags) for rid, flags in facts.raised.items()}
+    # Challenges raised before ``start`` were decided on earlier facts only
+    # and stand; those from ``start`` on are decided again.
+    raised = {
+        rid: {f: c for f, c in flags.items() if c["at"] < start}
+        for rid, flags in facts.raised.items()
+    }
+    found: list[tuple[str, str, dict[str, Any], bool, list[dict[str, Any]]]] = []
     for at, group in _moments(_facts_in_order(facts, shared)):
         for _key, kind, value in group:
             if kind == "definition":
@@ -230,21 +238,49 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
             challenges: list[dict[str, Any]] = []
             if series != CURRENT and known[series].closed:
                 for flag in data["flags"]:
-                    if flag["code"] in raised.setdefault(series, set()):
+                    if flag["code"] in raised.setdefault(series, {}):
                         continue
-                    raised[series].add(flag["code"])
-                    challenges.append(
-                        {
-                            "indicator_code": facts.code,
-                            "round_id": series,
-                            "flag": flag["code"],
-                            "explanation": flag["explanation"],
-                            "computed_status": data["computed_status"],
-                            "prediction": (data["latest"] or {}).get("prediction"),
-                        }
-                    )
-            if must or challenges:
-                out.said.append(Said(series, at, data, must, tuple(challenges)))
+                    challenge = {
+                        "indicator_code": facts.code,
+                        "round_id": series,
+                        "flag": flag["code"],
+                        "explanation": flag["explanation"],
+                        "computed_status": data["computed_status"],
+                        "prediction": (data["latest"] or {}).get("prediction"),
+                    }
+                    raised[series][flag["code"]] = {"at": at, "data": challenge}
+                    challenges.append(challenge)
+            found.append((series, at, data, must, challenges))
             out.newest[series] = (at, data)
-    out.raised = {rid: sorted(flags) for rid, flags in raised.items()}
+    _settle_challenges(facts, start, raised, found, out)
     return out
+
+
+def _settle_challenges(
+    facts: IndicatorFacts,
+    start: str,
+    raised: dict[str, dict[str, dict[str, Any]]],
+    found: list[tuple[str, str, dict[str, Any], bool, list[dict[str, Any]]]],
+    out: Replayed,
+) -> None:
+    """Say only challenges the log lacks; withdraw those raised on too few facts.
+
+    A challenge raised at a moment from ``start`` on that this replay raises
+    again unchanged is not said twice; one this replay does not raise at that
+    moment (a late fact removed the flag, or it is now raised later) is
+    withdrawn, so the challenges in the log are those of the causal order.
+    """
+    for rid, flags in facts.raised.items():
+        for flag, before in flags.items():
+            if before["at"] < start:
+                continue
+            if raised.get(rid, {}).get(flag, {}).get("at") != before["at"]:
+                out.withdrawn.append((rid, flag, before["at"]))
+    for series, at, data, must, challenges in found:
+        said = facts.raised.get(series, {})
+        new = tuple(
+            c for c in challenges if said.get(c["flag"]) != {"at": at, "data": c}
+        )
+        if must or new:
+            out.said.append(Said(series, at, data, must, new))
+    out.raised = raised

@@ -219,6 +219,19 @@ def _on_challenge(ctx: ApplyContext, e: EventEnvelope) -> None:
     )
 
 
+def _on_withdrawn(ctx: ApplyContext, e: EventEnvelope) -> None:
+    """A challenge raised on facts that later proved incomplete leaves the history."""
+    d = e.data
+    t = timeline
+    ctx.conn.execute(
+        t.delete().where(
+            t.c.code == d["indicator_code"],
+            t.c.kind == "challenge",
+            t.c.sort_key == answer_key(e, f"2/{d['round_id']}/{d['flag']}"),
+        )
+    )
+
+
 def _on_settings(ctx: ApplyContext, e: EventEnvelope) -> None:
     ctx.conn.execute(
         settings_history.insert().values(
@@ -307,6 +320,7 @@ def framework_projection() -> Projection:
             "AssessmentChanged": _on_assessment,
             "ChallengeRaised": _on_challenge,
             "ChallengeDecided": _on_challenge,
+            "ChallengeWithdrawn": _on_withdrawn,
             "FrameworkSettingsChanged": _on_settings,
             "FrameworkVersionPublished": _on_version,
             "RoundOpened": _on_round,
