@@ -99,7 +99,12 @@ def _apply(
         "round_id": None,
         "event_type": kind,
         "actor": e["actor"],
+        # the projection's causal order (projections.fact_key / answer_key)
+        "sort_key": f"{e['occurred_at']}/{e['recorded_at']}/{e['stream']}/"
+        f"{e['stream_version']:012d}",
     }
+    if kind == "AssessmentChanged" and d.get("facts_at"):
+        base["sort_key"] = f"{d['facts_at']}/~/1"
     if kind in INDICATOR_EVENT_TYPES:
         row["definition"] = apply_definition_event(row["definition"], kind, d)
         if kind == "IndicatorRegistered":

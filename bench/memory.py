@@ -23,11 +23,12 @@ from bench import synth
 from bench.harness import Context, Result, Stopwatch, log, peak_rss_mib
 from bench.procs import bench_child, create_token, embedded_server, free_port, pmf
 from services.assessment.facts import FrameworkSettings
-from services.assessment.policy import answer, assessment_policy
-from services.assessment.state import dumps
-from services.assessment.tables import indicator_facts
+from services.assessment.policy import assessment_policy
+from services.assessment.state import dumps, fact_key, moment_of
+from services.assessment.tables import answers, definitions, indicator_facts
+from services.assessment.timeline import CURRENT, answer
 from services.returns.handlers import returns_stream
-from shared.events.definitions import apply_definition_event
+from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_event
 from shared.eventstore import tracking
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
@@ -134,28 +135,39 @@ def prepare_assessment(data_dir: Path, indicators: int, tail: int) -> None:
         synth.write_framework(writer, indicators, synth.PLAN_START)
         writer.flush()
         settings = FrameworkSettings()
-        rows = []
-        for i in range(indicators):
-            definition = None
-            for e in synth.indicator_events(i):
-                definition = apply_definition_event(definition, e.type, e.data)
-            row: dict[str, Any] = {
-                "code": synth.code_of(i),
-                "definition": definition,
-                "results": [],
-                "assessment": None,
-            }
-            row["assessment"] = answer(None, row, settings, None, False)
-            rows.append(
+        store = EventStore(engine)
+        indicator_rows, definition_rows, answer_rows = [], [], []
+        now: dict[str, Any] = {}
+        last: dict[str, str] = {}
+        position = 0
+        while page := store.read_all(position, 10_000):
+            position = page[-1].position or position
+            for e in page:
+                if e.type not in INDICATOR_EVENT_TYPES:
+                    continue
+                code = e.data["code"]
+                now[code] = apply_definition_event(now.get(code), e.type, e.data)
+                definition_rows.append(
+                    {"code": code, "key": fact_key(e), "definition": dumps(now[code])}
+                )
+                last[code] = moment_of(e)
+        for code, definition in now.items():
+            data = answer(definition, [], settings, None, False, None)
+            at = last[code]
+            indicator_rows.append(
                 {
-                    "code": row["code"],
+                    "code": code,
                     "definition": dumps(definition),
-                    "results": "[]",
-                    "assessment": dumps(row["assessment"]),
+                    "assessment": dumps({**data, "facts_at": at}),
                 }
             )
+            answer_rows.append(
+                {"code": code, "series": CURRENT, "at": at, "data": dumps(data)}
+            )
         with engine.begin() as conn:
-            conn.execute(indicator_facts.insert(), rows)
+            conn.execute(indicator_facts.insert(), indicator_rows)
+            conn.execute(definitions.insert(), definition_rows)
+            conn.execute(answers.insert(), answer_rows)
             tracking.set_position(conn, "assessment", writer.written)
         start = synth.PLAN_START + timedelta(days=100)
         for code, at, event in synth.result_events(

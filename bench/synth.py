@@ -272,6 +272,7 @@ def write_history_log(engine: Engine, n_events: int, indicators: int) -> int:
         cause = writer.add(returns_stream(code), event, at)
         data = {**template, "indicator_code": code, "status": _status(k)}
         data["shown_status"] = data["computed_status"] = data["status"]
+        data["facts_at"] = f"{iso(at)}/{iso(at)}"  # the moment of its cause
         writer.add(
             f"assessment:{code}",
             NewEvent(type="AssessmentChanged", data=data),

@@ -12,6 +12,7 @@ from shared.messaging.consumers import ApplyContext
 
 from . import state
 from .policy import reassess
+from .state import fact_key, moment_of
 
 DecisionKind = Literal["upheld", "lead_view_accepted"]
 
@@ -52,12 +53,6 @@ class ChallengeService:
                 "decided_by": meta.actor,
                 "decided_at": iso(utc_now()),
             }
-            state.upsert(
-                conn,
-                state.decisions,
-                {"round_id": round_id, "code": code},
-                data=state.dumps(record),
-            )
             ctx = ApplyContext(conn=conn, store=self.store)
             event = NewEvent(
                 type="ChallengeDecided",
@@ -70,8 +65,12 @@ class ChallengeService:
                 },
                 schema_version=current_version("ChallengeDecided"),
             )
-            ctx.emit(f"challenge:{round_id}:{code}", [event], meta)
-            reassess(ctx, code, meta, rounds_to_do=found)
+            (decided,) = ctx.emit(f"challenge:{round_id}:{code}", [event], meta)
+            # The decision is a fact from the moment it was recorded: answers
+            # from then on show it, earlier ones do not.
+            at = moment_of(decided)
+            state.record_decision(conn, round_id, code, fact_key(decided), record)
+            reassess(ctx, {code: at}, meta)
             after, _ = state.load_round_assessment(conn, round_id, code)
         self.store.notify_committed(ctx.emitted)
         assert after is not None

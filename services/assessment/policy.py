@@ -1,12 +1,20 @@
 """When indicator, return or round events arrive, then reassess what they touch.
 
-The policy keeps each indicator's facts, re-runs the pure rules for only the
-indicators an event touches (all of them for a settings change or a round
-event), and emits ``AssessmentChanged`` only when an answer differs from the
-last one, so the log does not fill with repeats. Each indicator has a
-current assessment (all results; missing and stale returns judged at the
-latest round that is closed or past its deadline) and one assessment per
-round (results up to the round's period end). Flags in a round become
+The policy keeps every fact with its key (when it was recorded in the log, then
+its stream and version) and decides answers in that causal order, never in the
+order facts happen to be delivered: in distributed mode indicator events and
+returns travel on different topics, so a consumer may see a return before the
+registration recorded months earlier, or a round closed before a target set
+the day before. See :mod:`services.assessment.timeline` for the rule and
+docs/assessment.md ("Causal order") for why.
+
+A batch is applied as a whole: all its facts are recorded first (one statement
+per kind), then each touched indicator is replayed once from the earliest
+moment the batch touched, only changed answers are emitted (one append per
+assessment stream), and answers are written back set-based. Each indicator has
+a current assessment (all results; missing and stale returns judged at the
+latest round that is closed or past its deadline) and one assessment per round
+(results up to the round's period end). Flags in a round become
 ``ChallengeRaised`` events once the round is closed.
 """
 
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -21,192 +30,208 @@ from sqlalchemy.engine import Engine
 from shared.events.catalogue import current_version
 from shared.events.definitions import INDICATOR_EVENT_TYPES
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
-from shared.messaging.consumers import ApplyContext, Projection
+from shared.messaging.consumers import ApplyContext, Handler, Projection
 
 from . import state
-from .assess import assess, decided_status
-from .definitions import apply_indicator_event, to_definition
-from .facts import FrameworkSettings, Result, RoundContext
-from .highlights import concern_severity
-from .state import RoundFacts, dumps
-from .tables import framework_settings, metadata, rounds
+from .definitions import apply_indicator_event
+from .state import Answers, NewFacts, dumps, fact_key, moment_of
+from .tables import metadata, rounds
+from .timeline import CURRENT, moment, replay
 
 ACTOR = "service:assessment"
+RESULT_TYPES = ("ReturnSubmitted", "LaaResultReceived")
+ROUND_TYPES = ("RoundOpened", "RoundClosed", "RoundDeadlinePassed")
+SETTINGS_TYPE = "FrameworkSettingsChanged"
 
 
-def _event(event_type: str, data: dict[str, Any]) -> NewEvent:
+def _event(event_type: str, data: dict[str, Any], at: str) -> NewEvent:
     return NewEvent(
-        type=event_type, data=data, schema_version=current_version(event_type)
+        type=event_type,
+        data=data,
+        schema_version=current_version(event_type),
+        occurred_at=datetime.fromisoformat(at.split("/")[0].replace("Z", "+00:00")),
     )
 
 
-def answer(
-    conn: Any,
-    row: dict[str, Any],
-    settings: FrameworkSettings,
-    at: RoundFacts | None,
-    for_round: bool,
-) -> dict[str, Any]:
-    """One assessment as event data: the rules' answer plus the decision on it."""
-    definition = row["definition"]
-    results = [Result.from_dict(r) for r in row["results"]]
-    context = None
-    if at is not None:
-        results_used = (
-            [r for r in results if r.period_end <= at.period_end]
-            if for_round
-            else results
-        )
-        context = RoundContext(
-            at.id, at.period_end, at.reached, at.in_scope(definition)
+def _record_round(ctx: ApplyContext, e: EventEnvelope) -> dict[str, Any]:
+    """Keep a round's present state for the routes; return the event as a fact."""
+    d = e.data
+    if e.type == "RoundOpened":
+        state.upsert(
+            ctx.conn,
+            rounds,
+            {"id": d["id"]},
+            period_end=d["period_end"],
+            scope=json.dumps(d["scope"]) if d.get("scope") is not None else None,
+            closed=False,
+            deadline_passed=False,
         )
     else:
-        results_used = results
-    a = assess(to_definition(definition), results_used, settings, context)
-    decision = state.load_decision(conn, at.id, row["code"]) if at else None
-    prediction = a.latest.prediction if a.latest else None
-    decided = (
-        decided_status(a.status, decision["decision"], prediction) if decision else None
-    )
+        column = "closed" if e.type == "RoundClosed" else "deadline_passed"
+        ctx.conn.execute(
+            rounds.update().where(rounds.c.id == d["id"]).values({column: True})
+        )
+    opened = e.type == "RoundOpened"
     return {
-        "indicator_code": row["code"],
-        "round_id": at.id if for_round and at else None,
-        "at_round": at.id if at else None,
-        "in_scope": at.in_scope(definition) if at else None,
-        **a.to_dict(),
-        "computed_status": a.status,
-        "decision": decision,
-        "decided_status": decided,
-        "shown_status": decided or a.status,
-        "severity": concern_severity(a),
+        "key": fact_key(e),
+        "round_id": d["id"],
+        "kind": e.type,
+        "period_end": d["period_end"] if opened else None,
+        "scope": json.dumps(d["scope"]) if opened and d.get("scope") else None,
     }
 
 
-def _latest_reached(all_rounds: Sequence[RoundFacts]) -> RoundFacts | None:
-    reached = [r for r in all_rounds if r.reached]
-    return max(reached, key=lambda r: (r.period_end, r.id)) if reached else None
-
-
-def reassess(
-    ctx: ApplyContext,
-    code: str,
-    cause: EventEnvelope | Metadata,
-    rounds_to_do: Sequence[RoundFacts] | None = None,
-    raise_in: frozenset[str] = frozenset(),
-) -> None:
-    """Recompute one indicator's current and round assessments; emit changes."""
-    row = state.load_indicator(ctx.conn, code)
-    if row["definition"] is None:
-        return
-    meta = cause if isinstance(cause, Metadata) else Metadata().caused_by(cause, ACTOR)
-    settings = state.load_settings(ctx.conn)
-    all_rounds = state.load_rounds(ctx.conn)
-    current = answer(ctx.conn, row, settings, _latest_reached(all_rounds), False)
-    if current != row["assessment"]:
-        row["assessment"] = current
-        state.save_indicator(ctx.conn, row)
-        ctx.emit(f"assessment:{code}", [_event("AssessmentChanged", current)], meta)
-    for r in all_rounds if rounds_to_do is None else rounds_to_do:
-        _reassess_round(ctx, row, settings, r, meta, raise_now=r.id in raise_in)
-
-
-def _reassess_round(
-    ctx: ApplyContext,
-    row: dict[str, Any],
-    settings: FrameworkSettings,
-    r: RoundFacts,
-    meta: Metadata,
-    raise_now: bool,
-) -> None:
-    code = row["code"]
-    before, raised = state.load_round_assessment(ctx.conn, r.id, code)
-    data = answer(ctx.conn, row, settings, r, True)
-    events: list[NewEvent] = []
-    if data != before:
-        events.append(_event("AssessmentChanged", data))
-    if r.closed or raise_now:
-        for flag in data["flags"]:
-            if flag["code"] in raised:
-                continue
-            raised.append(flag["code"])
-            events.append(
-                _event(
-                    "ChallengeRaised",
-                    {
-                        "indicator_code": code,
-                        "round_id": r.id,
-                        "flag": flag["code"],
-                        "explanation": flag["explanation"],
-                        "computed_status": data["computed_status"],
-                        "prediction": (data["latest"] or {}).get("prediction"),
-                    },
-                )
+def apply_batch(ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
+    """Record every fact of the batch, then reassess each touched indicator once."""
+    codes = {
+        e.data["code"] if e.type in INDICATOR_EVENT_TYPES else e.data["indicator_code"]
+        for e in events
+        if e.type in INDICATOR_EVENT_TYPES or e.type in RESULT_TYPES
+    }
+    now = state.load_definitions_now(ctx.conn, sorted(codes))
+    new = NewFacts(sorted(codes - set(now)), {}, [], [], [], [])
+    start: dict[str, str] = {}  # code -> earliest moment the batch touched
+    shared_start: str | None = None  # the same, for facts touching every code
+    for e in events:
+        at = moment_of(e)
+        if e.type in INDICATOR_EVENT_TYPES:
+            code = e.data["code"]
+            definition = apply_indicator_event(now.get(code), e.type, e.data)
+            now[code] = new.definitions_now[code] = definition
+            new.definitions.append(
+                {"code": code, "key": fact_key(e), "definition": dumps(definition)}
             )
-    if events:
-        state.save_round_assessment(ctx.conn, r.id, code, data, raised)
-        ctx.emit(f"assessment:{r.id}:{code}", events, meta)
+        elif e.type in RESULT_TYPES:
+            d = e.data
+            code = d["indicator_code"]
+            lead = e.type == "ReturnSubmitted"
+            new.results.append(
+                {
+                    "code": code,
+                    "key": fact_key(e),
+                    "period_end": d["period_end"],
+                    "value": json.dumps(d["value"]),
+                    "prediction": d.get("prediction") if lead else None,
+                    "source": "lead" if lead else "laa",
+                }
+            )
+        elif e.type == SETTINGS_TYPE:
+            new.settings.append({"key": fact_key(e), "data": dumps(e.data)})
+            shared_start = min(at, shared_start or at)
+            continue
+        else:
+            new.round_events.append(_record_round(ctx, e))
+            shared_start = min(at, shared_start or at)
+            continue
+        start[code] = min(at, start.get(code, at))
+    state.write_facts(ctx.conn, new)
+    if shared_start is not None:
+        for code in state.known_codes(ctx.conn):
+            start[code] = min(shared_start, start.get(code, shared_start))
+    reassess(ctx, start, Metadata().caused_by(events[-1], ACTOR))
 
 
-def _on_indicator(ctx: ApplyContext, e: EventEnvelope) -> None:
-    row = state.load_indicator(ctx.conn, e.data["code"])
-    row["definition"] = apply_indicator_event(row["definition"], e.type, e.data)
-    state.save_indicator(ctx.conn, row)
-    reassess(ctx, row["code"], e)
-
-
-def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
-    d = e.data
-    row = state.load_indicator(ctx.conn, d["indicator_code"])
-    source = "laa" if e.type == "LaaResultReceived" else "lead"
-    row["results"].append(
-        {
-            "period_end": d["period_end"],
-            "value": d["value"],
-            "prediction": d.get("prediction") if source == "lead" else None,
-            "source": source,
-        }
-    )
-    state.save_indicator(ctx.conn, row)
-    reassess(ctx, row["code"], e)
-
-
-def _on_settings(ctx: ApplyContext, e: EventEnvelope) -> None:
-    state.upsert(ctx.conn, framework_settings, {"id": 1}, data=dumps(e.data))
-    for code in state.all_codes(ctx.conn):
-        reassess(ctx, code, e)
-
-
-def _round(ctx: ApplyContext, round_id: str) -> RoundFacts | None:
-    return next((r for r in state.load_rounds(ctx.conn) if r.id == round_id), None)
-
-
-def _on_round_opened(ctx: ApplyContext, e: EventEnvelope) -> None:
-    d = e.data
-    state.upsert(
-        ctx.conn,
-        rounds,
-        {"id": d["id"]},
-        period_end=d["period_end"],
-        scope=json.dumps(d["scope"]) if d.get("scope") is not None else None,
-        closed=False,
-        deadline_passed=False,
-    )
-    opened = _round(ctx, d["id"])
-    assert opened is not None
-    for code in state.all_codes(ctx.conn):
-        reassess(ctx, code, e, rounds_to_do=[opened])
-
-
-def _on_round_reached(ctx: ApplyContext, e: EventEnvelope) -> None:
-    column = "closed" if e.type == "RoundClosed" else "deadline_passed"
-    ctx.conn.execute(
-        rounds.update().where(rounds.c.id == e.data["id"]).values({column: True})
-    )
-    reached = _round(ctx, e.data["id"])
-    if reached is None:
+def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
+    """Replay each indicator in ``start`` from its moment; emit and save changes."""
+    if not start:
         return
-    for code in state.all_codes(ctx.conn):
-        reassess(ctx, code, e, rounds_to_do=[reached])
+    shared = state.load_shared(ctx.conn)
+    codes = sorted(start)
+    for i in range(0, len(codes), state.CHUNK):
+        chunk = codes[i : i + state.CHUNK]
+        out = Answers([], [], [], [], [])
+        emits: list[tuple[str, list[NewEvent]]] = []
+        for facts in state.load_indicators(ctx.conn, chunk):
+            replayed = replay(facts, shared, start[facts.code])
+            code = facts.code
+            by_stream: dict[str, list[NewEvent]] = {}
+            for rid, flag, at in replayed.withdrawn:
+                by_stream.setdefault(f"assessment:{rid}:{code}", []).append(
+                    _event(
+                        "ChallengeWithdrawn",
+                        {
+                            "indicator_code": code,
+                            "round_id": rid,
+                            "flag": flag,
+                            "facts_at": at,
+                        },
+                        at,
+                    )
+                )
+            for said in replayed.said:
+                stream = (
+                    f"assessment:{code}"
+                    if said.series == CURRENT
+                    else f"assessment:{said.series}:{code}"
+                )
+                events = by_stream.setdefault(stream, [])
+                if said.changed:
+                    before = facts.said.get(said.series, {})
+                    row = {
+                        "b_code": code,
+                        "b_series": said.series,
+                        "b_at": said.at,
+                        "b_data": dumps(said.data),
+                    }
+                    if said.at in before:
+                        out.said_changed.append(row)
+                    else:
+                        out.said_new.append(
+                            {
+                                "code": code,
+                                "series": said.series,
+                                "at": said.at,
+                                "data": row["b_data"],
+                            }
+                        )
+                    before[said.at] = said.data
+                    events.append(
+                        _event(
+                            "AssessmentChanged",
+                            {**said.data, "facts_at": said.at},
+                            said.at,
+                        )
+                    )
+                for challenge in said.challenges:
+                    events.append(
+                        _event(
+                            "ChallengeRaised",
+                            {**challenge, "facts_at": said.at},
+                            said.at,
+                        )
+                    )
+            emits.extend((s, evs) for s, evs in by_stream.items() if evs)
+            for series, (at, data) in replayed.newest.items():
+                shown = dumps({**data, "facts_at": at})
+                if series == CURRENT:
+                    out.current.append({"b_code": code, "b_assessment": shown})
+                    continue
+                raised = dumps(replayed.raised.get(series, {}))
+                if series in facts.raised:
+                    out.rounds_changed.append(
+                        {
+                            "b_round_id": series,
+                            "b_code": code,
+                            "b_data": shown,
+                            "b_raised": raised,
+                        }
+                    )
+                else:
+                    out.rounds_new.append(
+                        {
+                            "round_id": series,
+                            "code": code,
+                            "data": shown,
+                            "raised": raised,
+                        }
+                    )
+        state.write_answers(ctx.conn, out)
+        for stream, events in emits:
+            ctx.emit(stream, events, meta)
+
+
+def _one_at_a_time(ctx: ApplyContext, e: EventEnvelope) -> None:
+    apply_batch(ctx, [e])
 
 
 def _create(engine: Engine) -> None:
@@ -215,15 +240,14 @@ def _create(engine: Engine) -> None:
 
 def assessment_policy() -> Projection:
     """The assessment consumer: indicator, return and round events in."""
-    handlers = dict.fromkeys(INDICATOR_EVENT_TYPES, _on_indicator)
-    handlers.update(
-        {
-            "ReturnSubmitted": _on_result,
-            "LaaResultReceived": _on_result,
-            "FrameworkSettingsChanged": _on_settings,
-            "RoundOpened": _on_round_opened,
-            "RoundClosed": _on_round_reached,
-            "RoundDeadlinePassed": _on_round_reached,
-        }
+    types = [*INDICATOR_EVENT_TYPES, *RESULT_TYPES, SETTINGS_TYPE, *ROUND_TYPES]
+    handlers: dict[str, Handler] = dict.fromkeys(types, _one_at_a_time)
+    return Projection(
+        name="assessment",
+        handlers=handlers,
+        create_schema=_create,
+        apply_batch=apply_batch,
     )
-    return Projection(name="assessment", handlers=handlers, create_schema=_create)
+
+
+__all__ = ["ACTOR", "apply_batch", "assessment_policy", "moment", "reassess"]

@@ -1,30 +1,55 @@
-"""Reading and writing the assessment's tables (the I/O edge of the policy)."""
+"""Reading and writing the assessment's tables (the I/O edge of the policy).
+
+Reads take a whole batch's indicators at once and writes are set-based
+(``executemany``), with the statements built once at import: the policy
+touches the database a fixed number of times per batch, not per event.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .facts import FrameworkSettings
+from shared.events.envelope import EventEnvelope, iso
+
+from .facts import FrameworkSettings, Result
 from .tables import (
-    decisions as decisions,
-)
-from .tables import (
+    answers,
+    decisions,
+    definitions,
     framework_settings,
     indicator_facts,
     round_assessments,
+    round_events,
     rounds,
 )
+from .tables import results as result_rows
+
+if TYPE_CHECKING:
+    from .timeline import IndicatorFacts, SharedFacts
+
+CHUNK = 500  # codes per IN (...) list
 
 
 def dumps(value: Any) -> str:
     """Canonical JSON, so equal answers compare equal as text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def moment_of(e: EventEnvelope) -> str:
+    """When ``e`` was recorded in the log, as fixed-width sortable text."""
+    return f"{iso(e.occurred_at)}/{iso(e.recorded_at)}"
+
+
+def fact_key(e: EventEnvelope) -> str:
+    """``e``'s place in causal order: its moment, then its stream and version."""
+    return f"{moment_of(e)}/{e.stream}/{e.stream_version:012d}"
 
 
 @dataclass(frozen=True)
@@ -58,43 +83,200 @@ def upsert(
         conn.execute(table.insert().values(**keys, **values))
 
 
-def load_indicator(conn: Connection, code: str) -> dict[str, Any]:
-    """An indicator's facts (created empty when first mentioned)."""
-    t = indicator_facts
-    row = conn.execute(sa.select(t).where(t.c.code == code)).mappings().first()
-    if row is None:
-        conn.execute(t.insert().values(code=code, results="[]"))
-        return {"code": code, "definition": None, "results": [], "assessment": None}
-    return {
-        "code": code,
-        "definition": json.loads(row["definition"]) if row["definition"] else None,
-        "results": json.loads(row["results"]),
-        "assessment": json.loads(row["assessment"]) if row["assessment"] else None,
-    }
+def _chunks(codes: Sequence[str]) -> Iterable[list[str]]:
+    for i in range(0, len(codes), CHUNK):
+        yield list(codes[i : i + CHUNK])
 
 
-def save_indicator(conn: Connection, row: dict[str, Any]) -> None:
-    """Write an indicator's facts and current assessment back."""
-    t = indicator_facts
-    conn.execute(
-        t.update()
-        .where(t.c.code == row["code"])
-        .values(
-            definition=dumps(row["definition"]) if row["definition"] else None,
-            results=dumps(row["results"]),
-            assessment=dumps(row["assessment"]) if row["assessment"] else None,
-        )
+# Statements built once; executemany binds each row's values by name.
+_t = indicator_facts
+_INSERT_INDICATOR = _t.insert()
+_UPDATE_DEFINITION = (
+    _t.update()
+    .where(_t.c.code == sa.bindparam("b_code"))
+    .values(definition=sa.bindparam("b_definition"))
+)
+_UPDATE_ASSESSMENT = (
+    _t.update()
+    .where(_t.c.code == sa.bindparam("b_code"))
+    .values(assessment=sa.bindparam("b_assessment"))
+)
+_INSERT_DEFINITION = definitions.insert()
+_INSERT_RESULT = result_rows.insert()
+_INSERT_SETTINGS = framework_settings.insert()
+_INSERT_ROUND_EVENT = round_events.insert()
+_INSERT_ANSWER = answers.insert()
+_UPDATE_ANSWER = (
+    answers.update()
+    .where(
+        answers.c.code == sa.bindparam("b_code"),
+        answers.c.series == sa.bindparam("b_series"),
+        answers.c.at == sa.bindparam("b_at"),
     )
+    .values(data=sa.bindparam("b_data"))
+)
+_ra = round_assessments
+_INSERT_ROUND_ASSESSMENT = _ra.insert()
+_UPDATE_ROUND_ASSESSMENT = (
+    _ra.update()
+    .where(
+        _ra.c.round_id == sa.bindparam("b_round_id"),
+        _ra.c.code == sa.bindparam("b_code"),
+    )
+    .values(data=sa.bindparam("b_data"), raised=sa.bindparam("b_raised"))
+)
+_SELECT_SETTINGS = sa.select(framework_settings.c.key, framework_settings.c.data)
+_SELECT_ROUND_EVENTS = sa.select(round_events)
+_CODES: sa.BindParameter[list[str]] = sa.bindparam("codes", expanding=True)
+_SELECT_DEFINITIONS_NOW = sa.select(_t.c.code, _t.c.definition).where(
+    _t.c.code.in_(_CODES)
+)
+_d, _r, _a, _dc = definitions, result_rows, answers, decisions
+_SELECT_INDICATOR = (
+    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(_d.c.code.in_(_CODES)),
+    sa.select(_r).where(_r.c.code.in_(_CODES)),
+    sa.select(_a.c.code, _a.c.series, _a.c.at, _a.c.data).where(_a.c.code.in_(_CODES)),
+    sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(_ra.c.code.in_(_CODES)),
+    sa.select(_dc.c.round_id, _dc.c.code, _dc.c.at, _dc.c.data).where(
+        _dc.c.code.in_(_CODES)
+    ),
+)
 
 
-def all_codes(conn: Connection) -> list[str]:
+def load_definitions_now(
+    conn: Connection, codes: Sequence[str]
+) -> dict[str, dict[str, Any] | None]:
+    """The definition each known indicator's stream now gives (None: unregistered)."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for chunk in _chunks(sorted(codes)):
+        for code, raw in conn.execute(_SELECT_DEFINITIONS_NOW, {"codes": chunk}):
+            found[code] = json.loads(raw) if raw else None
+    return found
+
+
+def known_codes(conn: Connection) -> list[str]:
     """Every indicator code the assessment knows, sorted."""
-    t = indicator_facts
-    return [r[0] for r in conn.execute(sa.select(t.c.code).order_by(t.c.code))]
+    return list(conn.execute(sa.select(_t.c.code).order_by(_t.c.code)).scalars())
+
+
+@dataclass
+class NewFacts:
+    """The facts of one batch, to be written in one go."""
+
+    new_codes: list[str]
+    definitions_now: dict[str, dict[str, Any] | None]
+    definitions: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+    settings: list[dict[str, Any]]
+    round_events: list[dict[str, Any]]
+
+
+def write_facts(conn: Connection, new: NewFacts) -> None:
+    """Record a batch's facts (each kind in one statement)."""
+    if new.new_codes:
+        conn.execute(
+            _INSERT_INDICATOR,
+            [
+                {"code": c, "definition": None, "assessment": None}
+                for c in new.new_codes
+            ],
+        )
+    if new.definitions_now:
+        conn.execute(
+            _UPDATE_DEFINITION,
+            [
+                {"b_code": c, "b_definition": dumps(d)}
+                for c, d in sorted(new.definitions_now.items())
+            ],
+        )
+    for statement, rows in (
+        (_INSERT_DEFINITION, new.definitions),
+        (_INSERT_RESULT, new.results),
+        (_INSERT_SETTINGS, new.settings),
+        (_INSERT_ROUND_EVENT, new.round_events),
+    ):
+        if rows:
+            conn.execute(statement, rows)
+
+
+def load_shared(conn: Connection) -> SharedFacts:
+    """Every settings change and round event (few: they touch every indicator)."""
+    from .timeline import RoundEvent, SharedFacts
+
+    settings = [
+        (key, settings_of(json.loads(raw)))
+        for key, raw in conn.execute(_SELECT_SETTINGS)
+    ]
+    events = [
+        RoundEvent(
+            key=r["key"],
+            round_id=r["round_id"],
+            kind=r["kind"],
+            period_end=r["period_end"],
+            scope=tuple(json.loads(r["scope"])) if r["scope"] else None,
+        )
+        for r in conn.execute(_SELECT_ROUND_EVENTS).mappings()
+    ]
+    return SharedFacts(settings=settings, rounds=events)
+
+
+def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFacts]:
+    """The facts and said answers of ``codes`` (a handful of queries per chunk)."""
+    from .timeline import IndicatorFacts
+
+    found = {code: IndicatorFacts(code) for code in codes}
+    q_definitions, q_results, q_said, q_raised, q_decisions = _SELECT_INDICATOR
+    for chunk in _chunks(sorted(codes)):
+        bound = {"codes": chunk}
+        for code, key, raw in conn.execute(q_definitions, bound):
+            found[code].definitions.append((key, json.loads(raw)))
+        for row in conn.execute(q_results, bound).mappings():
+            found[row["code"]].results.append(
+                (
+                    row["key"],
+                    Result(
+                        date.fromisoformat(row["period_end"]),
+                        json.loads(row["value"]),
+                        row["prediction"],
+                        row["source"],
+                    ),
+                )
+            )
+        for code, series, at, raw in conn.execute(q_said, bound):
+            found[code].said.setdefault(series, {})[at] = json.loads(raw)
+        for rid, code, raw in conn.execute(q_raised, bound):
+            found[code].raised[rid] = json.loads(raw)
+        for rid, code, at, raw in conn.execute(q_decisions, bound):
+            found[code].decisions.append((at, rid, json.loads(raw)))
+    return [found[code] for code in codes]
+
+
+@dataclass
+class Answers:
+    """What a batch decided, to be written in one go."""
+
+    said_new: list[dict[str, Any]]
+    said_changed: list[dict[str, Any]]
+    current: list[dict[str, Any]]
+    rounds_new: list[dict[str, Any]]
+    rounds_changed: list[dict[str, Any]]
+
+
+def write_answers(conn: Connection, out: Answers) -> None:
+    """Write answers said, current assessments and round assessments."""
+    for statement, rows in (
+        (_INSERT_ANSWER, out.said_new),
+        (_UPDATE_ANSWER, out.said_changed),
+        (_UPDATE_ASSESSMENT, out.current),
+        (_INSERT_ROUND_ASSESSMENT, out.rounds_new),
+        (_UPDATE_ROUND_ASSESSMENT, out.rounds_changed),
+    ):
+        if rows:
+            conn.execute(statement, rows)
 
 
 def load_rounds(conn: Connection) -> list[RoundFacts]:
-    """Every round, oldest period first."""
+    """Every round as it stands now, oldest period first."""
     t = rounds
     found = conn.execute(sa.select(t).order_by(t.c.period_end, t.c.id)).mappings()
     return [
@@ -124,34 +306,19 @@ def load_round_assessment(
     return json.loads(row["data"]), json.loads(row["raised"])
 
 
-def save_round_assessment(
-    conn: Connection, round_id: str, code: str, data: dict[str, Any], raised: list[str]
+def record_decision(
+    conn: Connection, round_id: str, code: str, at: str, record: dict[str, Any]
 ) -> None:
-    """Write a round assessment and its raised flags."""
-    upsert(
-        conn,
-        round_assessments,
-        {"round_id": round_id, "code": code},
-        data=dumps(data),
-        raised=dumps(sorted(raised)),
+    """Keep an Executive decision from the moment it was recorded."""
+    conn.execute(
+        decisions.insert().values(
+            round_id=round_id, code=code, at=at, data=dumps(record)
+        )
     )
 
 
-def load_decision(conn: Connection, round_id: str, code: str) -> dict[str, Any] | None:
-    """The Executive's latest decision for an indicator at a round."""
-    t = decisions
-    raw = conn.execute(
-        sa.select(t.c.data).where(t.c.round_id == round_id, t.c.code == code)
-    ).scalar()
-    return json.loads(raw) if raw else None
-
-
-def load_settings(conn: Connection) -> FrameworkSettings:
-    """The framework settings the assessment is applying."""
-    raw = conn.execute(sa.select(framework_settings.c.data)).scalar()
-    if raw is None:
-        return FrameworkSettings()
-    d = json.loads(raw)
+def settings_of(d: dict[str, Any]) -> FrameworkSettings:
+    """Framework settings from a settings event's data."""
     return FrameworkSettings(
         rag_mode=d["rag_mode"],
         amber_fraction=float(d["amber_fraction"]),

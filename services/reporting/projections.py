@@ -71,6 +71,23 @@ def _store(ctx: ApplyContext, code: str, row: dict[str, Any], **extra: Any) -> N
     ctx.conn.execute(t.update().where(t.c.code == code).values(**values))
 
 
+def fact_key(e: EventEnvelope) -> str:
+    """An event's place in causal order: when it was recorded, then its stream."""
+    return (
+        f"{iso(e.occurred_at)}/{iso(e.recorded_at)}/{e.stream}/{e.stream_version:012d}"
+    )
+
+
+def answer_key(e: EventEnvelope, rank: str) -> str:
+    """Where an assessment's answer goes: after the facts of the moment it used.
+
+    ``facts_at`` is that moment (``occurred_at/recorded_at``); ``~`` sorts after
+    any stream name, so the answer follows the facts it was computed from.
+    """
+    at = e.data.get("facts_at")
+    return f"{at}/~/{rank}" if at else fact_key(e)
+
+
 def _timeline(
     ctx: ApplyContext,
     e: EventEnvelope,
@@ -79,20 +96,39 @@ def _timeline(
     data: dict[str, Any],
     period_end: str | None = None,
     round_id: str | None = None,
+    sort_key: str | None = None,
 ) -> None:
+    """Add a row to an indicator's timeline, or restate the row at ``sort_key``.
+
+    An answer said again for the same moment (a fact arrived late and changed
+    it) replaces the earlier one rather than adding to the history.
+    """
+    values = {
+        "valid_from": iso(e.occurred_at),
+        "recorded_at": iso(e.recorded_at),
+        "period_end": period_end,
+        "round_id": round_id,
+        "event_type": e.type,
+        "actor": e.actor,
+        "data": dumps(data),
+    }
+    if sort_key is not None:
+        t = timeline
+        where = (t.c.code == code, t.c.kind == kind, t.c.sort_key == sort_key)
+        if ctx.conn.execute(t.update().where(*where).values(**values)).rowcount:
+            return
     ctx.conn.execute(
         timeline.insert().values(
-            code=code,
-            kind=kind,
-            valid_from=iso(e.occurred_at),
-            recorded_at=iso(e.recorded_at),
-            period_end=period_end,
-            round_id=round_id,
-            event_type=e.type,
-            actor=e.actor,
-            data=dumps(data),
+            code=code, kind=kind, sort_key=sort_key or fact_key(e), **values
         )
     )
+
+
+def _newer(stored: dict[str, Any] | None, data: dict[str, Any]) -> bool:
+    """Whether an answer is for a moment at or after the stored one's."""
+    if stored is None:
+        return True
+    return str(data.get("facts_at") or "") >= str(stored.get("facts_at") or "")
 
 
 def _on_indicator(ctx: ApplyContext, e: EventEnvelope) -> None:
@@ -151,23 +187,49 @@ def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:
     code = e.data["indicator_code"]
     round_id = e.data.get("round_id")
     if round_id:
-        _upsert(
-            ctx,
-            round_assessments,
-            {"round_id": round_id, "code": code},
-            data=dumps(e.data),
-        )
+        t = round_assessments
+        raw = ctx.conn.execute(
+            sa.select(t.c.data).where(t.c.round_id == round_id, t.c.code == code)
+        ).scalar()
+        if _newer(json.loads(raw) if raw else None, e.data):
+            _upsert(ctx, t, {"round_id": round_id, "code": code}, data=dumps(e.data))
         return
     row = _load(ctx, code)
-    row["assessment"] = dict(e.data)
-    _store(ctx, code, row)
-    _timeline(ctx, e, code, "assessment", dict(e.data))
+    if _newer(row["assessment"], e.data):  # topics interleave: keep the newest
+        row["assessment"] = dict(e.data)
+        _store(ctx, code, row)
+    _timeline(ctx, e, code, "assessment", dict(e.data), sort_key=answer_key(e, "1"))
 
 
 def _on_challenge(ctx: ApplyContext, e: EventEnvelope) -> None:
-    kind = "challenge" if e.type == "ChallengeRaised" else "decision"
     d = e.data
-    _timeline(ctx, e, d["indicator_code"], kind, dict(d), round_id=d["round_id"])
+    if e.type == "ChallengeDecided":
+        _timeline(
+            ctx, e, d["indicator_code"], "decision", dict(d), round_id=d["round_id"]
+        )
+        return
+    _timeline(
+        ctx,
+        e,
+        d["indicator_code"],
+        "challenge",
+        dict(d),
+        round_id=d["round_id"],
+        sort_key=answer_key(e, f"2/{d['round_id']}/{d['flag']}"),
+    )
+
+
+def _on_withdrawn(ctx: ApplyContext, e: EventEnvelope) -> None:
+    """A challenge raised on facts that later proved incomplete leaves the history."""
+    d = e.data
+    t = timeline
+    ctx.conn.execute(
+        t.delete().where(
+            t.c.code == d["indicator_code"],
+            t.c.kind == "challenge",
+            t.c.sort_key == answer_key(e, f"2/{d['round_id']}/{d['flag']}"),
+        )
+    )
 
 
 def _on_settings(ctx: ApplyContext, e: EventEnvelope) -> None:
@@ -258,6 +320,7 @@ def framework_projection() -> Projection:
             "AssessmentChanged": _on_assessment,
             "ChallengeRaised": _on_challenge,
             "ChallengeDecided": _on_challenge,
+            "ChallengeWithdrawn": _on_withdrawn,
             "FrameworkSettingsChanged": _on_settings,
             "FrameworkVersionPublished": _on_version,
             "RoundOpened": _on_round,

@@ -4,6 +4,7 @@ a version, version diffs and indicator histories."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -166,10 +167,12 @@ class FrameworkQueries:
 
     def _at(self, conn: Connection, code: str, kind: str, at: str) -> Any:
         t = timeline
+        # sort_key starts with valid_from then "/": every row with valid_from
+        # <= at sorts below at + "0", every later one above it.
         query = (
             sa.select(t.c.data)
-            .where(t.c.code == code, t.c.kind == kind, t.c.valid_from <= at)
-            .order_by(t.c.valid_from.desc(), t.c.seq.desc())
+            .where(t.c.code == code, t.c.kind == kind, t.c.sort_key < at + "0")
+            .order_by(t.c.sort_key.desc(), t.c.seq.desc())
             .limit(1)
         )
         raw = conn.execute(query).scalar()
@@ -308,10 +311,29 @@ class FrameworkQueries:
             rows = conn.execute(
                 sa.select(t)
                 .where(t.c.code == code, t.c.kind != "latest")  # derived rows
-                .order_by(t.c.seq)
+                .order_by(t.c.sort_key, t.c.seq)
             ).mappings()
-            entries = [_history_entry(r) for r in rows]
+            entries = _without_restatements(_history_entry(r) for r in rows)
         return {"code": code, "definition": json.loads(known), "history": entries}
+
+
+def _without_restatements(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop an assessment equal to the one before it.
+
+    The log says an answer only when it changes, but a fact that arrives late
+    can leave an answer restated at a later moment (see docs/assessment.md).
+    """
+    kept: list[dict[str, Any]] = []
+    last: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        if entry["kind"] == "assessment":
+            series = entry["details"].get("round_id") or ""
+            answer = {k: v for k, v in entry["details"].items() if k != "facts_at"}
+            if last.get(series) == answer:
+                continue
+            last[series] = answer
+        kept.append(entry)
+    return kept
 
 
 def _history_entry(row: sa.RowMapping) -> dict[str, Any]:

@@ -50,15 +50,13 @@ timeline = sa.Table(
     sa.Column("event_type", sa.String(100), nullable=False),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
+    # Causal order: occurred_at/recorded_at/stream/version of the fact, or for
+    # an assessment's answer the moment of the facts it used, then "~" so it
+    # follows them. Never arrival order: topics interleave differently.
+    sa.Column("sort_key", sa.String(250), nullable=False),
 )
 # "The newest version of X for this indicator at time T" is one seek on this index.
-sa.Index(
-    "ix_timeline_asof",
-    timeline.c.code,
-    timeline.c.kind,
-    timeline.c.valid_from,
-    timeline.c.seq,
-)
+sa.Index("ix_timeline_order", timeline.c.code, timeline.c.kind, timeline.c.sort_key)
 
 versions = sa.Table(
     "rm_versions",

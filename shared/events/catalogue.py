@@ -36,6 +36,7 @@ CURRENT_VERSIONS: Final[dict[str, int]] = {
     "AssessmentChanged": 1,
     "ChallengeRaised": 1,
     "ChallengeDecided": 1,
+    "ChallengeWithdrawn": 1,
     "ActionAssigned": 1,
     "ActionCompleted": 1,
     "ReportPublished": 1,
@@ -77,7 +78,13 @@ SERVICE_OF: Final[dict[str, str]] = {
         "returns",
     ),
     **dict.fromkeys(
-        ["AssessmentChanged", "ChallengeRaised", "ChallengeDecided"], "assessment"
+        [
+            "AssessmentChanged",
+            "ChallengeRaised",
+            "ChallengeDecided",
+            "ChallengeWithdrawn",
+        ],
+        "assessment",
     ),
     **dict.fromkeys(
         ["ActionAssigned", "ActionCompleted", "ReportPublished"], "reporting"
