@@ -217,6 +217,12 @@ class ChallengeRaisedV1(Payload):
     explanation: Text
 
 
+class ChallengeWithdrawnV1(Payload):
+    indicator_code: Code
+    round_id: Code
+    flag: StrictStr
+
+
 class ChallengeDecidedV1(Payload):
     indicator_code: Code
     round_id: Code
@@ -269,6 +275,7 @@ PAYLOADS: Final[dict[tuple[str, int], type[Payload]]] = {
     ("AssessmentChanged", 1): AssessmentChangedV1,
     ("ChallengeRaised", 1): ChallengeRaisedV1,
     ("ChallengeDecided", 1): ChallengeDecidedV1,
+    ("ChallengeWithdrawn", 1): ChallengeWithdrawnV1,
     ("ActionAssigned", 1): ActionAssignedV1,
     ("ActionCompleted", 1): ActionCompletedV1,
     ("ReportPublished", 1): ReportPublishedV1,
