@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 DEFAULT_STOP_TIMEOUT = 20.0
 #: Seconds between looks at what a starting Faust app waits for.
 WATCH_INTERVAL = 1.0
+#: Seconds between looks for a broker that does not answer.
+BROKER_RETRY_SECONDS = 2.0
 #: Seconds a broker probe may take.
 PROBE_TIMEOUT = 2.0
 
@@ -275,16 +277,28 @@ async def _serve(
         """Serve until stopped; the failure to report, if any."""
         # 1. HTTP at once, on the socket bound before anything else.
         serving = asyncio.ensure_future(server.serve(sockets=[sock]))
-        # 2. Faust beside it: App.start() returns once partitions are assigned
+        stop_wait = asyncio.ensure_future(stop_requested.wait())
+        tasks.extend([serving, stop_wait])
+        # 2. Faust's start fails at once when no broker answers (its producer
+        #    cannot bootstrap), and a failed Faust app cannot be started again:
+        #    so wait for the broker first, looking every few seconds.
+        status.set("starting")
+        where = _broker_address(faust_app)
+        while not await asyncio.to_thread(probe):
+            status.set("waiting for broker", where)
+            await asyncio.wait({stop_wait, serving}, timeout=BROKER_RETRY_SECONDS)
+            if stop_requested.is_set():
+                log.info("stopped while waiting for the broker")
+                return None
+            if serving.done():
+                serving.result()
+                return FaustHostError("HTTP server did not start (see log above)")
+        # 3. Faust beside HTTP: App.start() returns once partitions are assigned
         #    and the tables recovered.
         faust_app.in_worker = True  # as `faust worker` does (transactions if EOS)
-        status.set("starting")
         starting = asyncio.ensure_future(faust_app.start())
-        watching = asyncio.ensure_future(
-            _watch_start(starting, status, probe, _broker_address(faust_app))
-        )
-        stop_wait = asyncio.ensure_future(stop_requested.wait())
-        tasks.extend([serving, starting, watching, stop_wait])
+        watching = asyncio.ensure_future(_watch_start(starting, status, probe, where))
+        tasks.extend([starting, watching])
         done, _ = await asyncio.wait(
             {starting, stop_wait, serving},
             timeout=start_timeout,
