@@ -231,5 +231,5 @@ def test_every_service_exposes_metrics_with_consumer_lag(
     for service in ("indicators", "returns", "assessment"):
         assert httpx.get(f"{distributed.url(service)}/metrics").status_code == 200
         assert (
-            httpx.get(f"{distributed.url(service)}/readyz").json()["status"] == "ready"
+            httpx.get(f"{distributed.url(service)}/readyz").json()["status"] == "ok"
         )
