@@ -65,7 +65,9 @@ def test_url_forms() -> None:
         "assessment": "http://h:8003",
         "reporting": "http://h:8004",
     }
-    with pytest.raises(RoutingError, match="missing --url assessment=<address> --url reporting"):
+    with pytest.raises(
+        RoutingError, match="missing --url assessment=<address> --url reporting"
+    ):
         parse_urls(four[:2])
     with pytest.raises(RoutingError, match="service=address"):
         parse_urls(["payroll=http://h:9000", *four])
