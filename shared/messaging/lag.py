@@ -130,13 +130,13 @@ class LagSampler:
                 before = self._sample
                 self._sample = LagSample(before.lag, before.taken_at, False, error)
             if before.broker_up is not False:
-                log.warning("%s unreachable, lag not measured: %s", self.what, error)
+                log.warning("cannot read consumer lag from %s: %s", self.what, error)
             return self.sample
         with self._lock:
             before = self._sample
             self._sample = LagSample(lag, time.monotonic(), True)
         if before.broker_up is False:
-            log.info("%s reachable again", self.what)
+            log.info("consumer lag read from %s again", self.what)
         return self.sample
 
     def _run(self) -> None:

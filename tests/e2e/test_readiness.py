@@ -159,7 +159,9 @@ def test_after_kill_9_http_answers_at_once_and_readyz_waits_for_the_group(
         answered = time.time()
         status, body = get(f"{url}/readyz")
         since_start = answered - first_log_time(again)
-        assert since_start < 5, again.tail()
+        # Not waiting for the group: ~1 s on an idle machine; the bound leaves room
+        # for a loaded one and is still well under the old member's session.
+        assert since_start < 20, again.tail()
         assert status == 503, body
         consumers = body["checks"]["consumers"]
         assert consumers["state"] == "down"
@@ -211,6 +213,7 @@ def test_a_broker_outage_is_reported_without_blocking_or_flooding_the_log(
         assert lag_series(before), before
         assert before[("pmf_kafka_broker_up", (("consumer", "returns"),))] == 1
 
+        logged_before = len(log_lines(proc))
         broker.stop()
         outage_started = time.monotonic()
 
@@ -233,14 +236,15 @@ def test_a_broker_outage_is_reported_without_blocking_or_flooding_the_log(
         assert age > 20
         # the last reading is kept, never replaced by zeros
         assert lag_series(during) == lag_series(before)
+        outage_log = log_lines(proc)[logged_before:]
         noisy = [
             e
-            for e in log_lines(proc)
+            for e in outage_log
             if e.get("level") in {"WARNING", "ERROR", "CRITICAL", "RAW"}
         ]
         assert len(noisy) < 40, "\n".join(str(e.get("message"))[:160] for e in noisy)
-        messages = [str(e.get("message")) for e in log_lines(proc)]
-        assert len([m for m in messages if "unreachable, lag not measured" in m]) == 1
+        messages = [str(e.get("message")) for e in outage_log]
+        assert len([m for m in messages if "cannot read consumer lag" in m]) == 1
 
         broker.start()
 
@@ -254,8 +258,8 @@ def test_a_broker_outage_is_reported_without_blocking_or_flooding_the_log(
         assert (
             after[("pmf_kafka_lag_sample_age_seconds", (("consumer", "returns"),))] < 10
         )
-        messages = [str(e.get("message")) for e in log_lines(proc)]
-        assert len([m for m in messages if m.endswith("reachable again")]) == 1
+        messages = [str(e.get("message")) for e in log_lines(proc)[logged_before:]]
+        assert len([m for m in messages if "consumer lag read from" in m]) == 1
         print(f"outage: {len(noisy)} warning/error lines in 30 s")
     finally:
         proc.stop()
