@@ -49,6 +49,8 @@ class GroupLag:
             admin.close()
             raise
         try:
+            if not self.topics:  # nothing consumed: reaching the broker is the news
+                return {}
             committed = admin.list_group_offsets({self.group: None}).get(self.group, {})
             partitions = [
                 TopicPartition(topic, p)
