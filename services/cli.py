@@ -124,7 +124,14 @@ def replay(data_dir: DataDir = None) -> None:
 
 @app.command()
 def demo(
-    url: Annotated[str | None, typer.Option(help="A running pmf server")] = None,
+    url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A running pmf server; in distributed mode once per service: "
+            "--url indicators=http://host:8001 --url returns=... (assessment, "
+            "reporting too)"
+        ),
+    ] = None,
     data_dir: DataDir = None,
     token: Annotated[
         str | None, typer.Option(help="Admin token for --url (or PMF_TOKEN)")
@@ -141,27 +148,49 @@ def demo(
         import httpx
 
         from services.demo.load import DemoLoadError
+        from services.demo.routing import RoutingError, ServiceRouter, parse_urls
 
+        try:
+            target = parse_urls(url)
+        except RoutingError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
         token_file = _settings(data_dir).data_dir / "admin-token"
         bearer = token or os.environ.get("PMF_TOKEN")
         if bearer is None and token_file.exists():
             bearer = token_file.read_text().strip()
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-            try:
-                sent = apply_plan(steps, client)
-            except DemoLoadError as exc:
-                typer.echo(f"error: the server refused the demo: {exc}", err=True)
-                if exc.status == 401:
-                    typer.echo(
-                        "Give an admin token with --token or PMF_TOKEN, or --data-dir "
-                        "of the server (its admin-token file is read).",
-                        err=True,
-                    )
-                raise typer.Exit(1) from exc
-            except httpx.HTTPError as exc:
-                typer.echo(f"error: cannot reach {url}: {exc}", err=True)
-                raise typer.Exit(1) from exc
+        where = target if isinstance(target, str) else ", ".join(target.values())
+        try:
+            if isinstance(target, str):
+                with httpx.Client(
+                    base_url=target, headers=headers, timeout=60
+                ) as client:
+                    sent = apply_plan(steps, client)
+            else:
+                router = ServiceRouter(
+                    target, headers, on_wait=lambda what: typer.echo(f"pmf: {what}")
+                )
+                try:
+                    sent = apply_plan(steps, router)
+                    router.settle()  # the reporting service has seen it all
+                finally:
+                    router.close()
+        except DemoLoadError as exc:
+            typer.echo(f"error: the server refused the demo: {exc}", err=True)
+            if exc.status == 401:
+                typer.echo(
+                    "Give an admin token with --token or PMF_TOKEN, or --data-dir "
+                    "of the server (its admin-token file is read).",
+                    err=True,
+                )
+            raise typer.Exit(1) from exc
+        except RoutingError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        except httpx.HTTPError as exc:
+            typer.echo(f"error: cannot reach {where}: {exc}", err=True)
+            raise typer.Exit(1) from exc
     else:
         from services.demo_local import load_demo_into
         from services.embedded import EmbeddedSystem

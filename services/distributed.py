@@ -10,6 +10,7 @@ embedded mode do the work, so both modes give the same answers.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ from shared.events.catalogue import LAA_TOPIC, TOPICS
 from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine, read_only
 from shared.eventstore.store import EventStore
-from shared.http.app_factory import ReadinessCheck, create_app
+from shared.http.app_factory import create_app
 from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
+from shared.http.readiness import Check, Readiness, ReadinessCheck
 from shared.messaging import parking
 from shared.messaging.consumers import Projection, StreamApplier
 from shared.messaging.faust_consumers import (
@@ -36,11 +38,13 @@ from shared.messaging.faust_consumers import (
     event_handler,
     make_faust_app,
 )
-from shared.messaging.lag import GroupLag
+from shared.messaging.faust_host import FaustStatus
+from shared.messaging.lag import GroupLag, LagSampler
 from shared.messaging.relay import KafkaRelay, make_producer
 from shared.messaging.topics import ensure_topics
 from shared.observability.logging import configure_logging
 from shared.observability.metrics import Metrics
+from shared.observability.repeats import limit_repeats
 from shared.scheduling import Periodic
 from shared.settings import SERVICE_PORTS, Settings
 
@@ -49,35 +53,85 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ServiceProcess:
-    """What one distributed service runs: its HTTP app, agents and relay."""
+    """What one distributed service runs: its HTTP app, agents and relay.
+
+    ``readiness`` holds the checks behind ``/readyz``; a part of the service
+    that wants to report "degraded" (events set aside, say) adds one there.
+    ``consumers`` follows the Faust app's start (None when nothing is consumed).
+    """
 
     name: str
     app: FastAPI
     faust_app: faust.App | None
     relay: KafkaRelay | None
     closers: list[Any] = field(default_factory=list)
+    readiness: Readiness = field(default_factory=Readiness)
+    consumers: FaustStatus | None = None
+    lag: LagSampler | None = None
 
 
 def _db_ready(engine: Engine) -> ReadinessCheck:
-    def check() -> tuple[bool, str]:
+    def database() -> Check:
         try:
             with engine.connect() as conn:
                 conn.execute(sa.text("select 1"))
-        except Exception:
-            return False, "database"
-        return True, "database"
+        except Exception as exc:
+            return Check("database", "down", f"unreachable: {type(exc).__name__}")
+        return Check("database")
 
-    return check
+    return database
 
 
-def _relay_ready(relay: KafkaRelay) -> ReadinessCheck:
-    def check() -> tuple[bool, str]:
+def _relay_ready(relay: KafkaRelay, max_pending: int) -> ReadinessCheck:
+    def relay_check() -> Check:
         try:
-            return relay.lag() < 10_000, "relay"
-        except Exception:
-            return False, "relay"
+            pending = relay.lag()
+        except Exception as exc:
+            return Check("relay", "down", f"cannot read: {type(exc).__name__}")
+        if pending > max_pending:
+            reason = f"{pending} events not yet published (over {max_pending})"
+            return Check("relay", "degraded", reason, {"pending": pending})
+        return Check("relay", details={"pending": pending})
 
-    return check
+    return relay_check
+
+
+def _broker_ready(sampler: LagSampler, bootstrap: str) -> ReadinessCheck:
+    def broker() -> Check:
+        sample = sampler.sample
+        if sample.broker_up is None:
+            return Check("broker", "down", f"not reached yet ({bootstrap})")
+        if not sample.broker_up:
+            return Check("broker", "down", f"unreachable ({bootstrap}): {sample.error}")
+        return Check("broker")
+
+    return broker
+
+
+def _consumers_ready(
+    status: FaustStatus, sampler: LagSampler, max_lag: int
+) -> ReadinessCheck:
+    def consumers() -> Check:
+        state, for_seconds, detail = status.snapshot()
+        sample = sampler.sample
+        age = sample.age()
+        details: dict[str, Any] = {
+            "group": status.group,
+            "lag": sample.total,
+            "lag_age_seconds": None if age is None else round(age, 1),
+            "max_lag": max_lag,
+        }
+        if state != "running":
+            why = f"{state} for {for_seconds:.0f}s" + (f": {detail}" if detail else "")
+            return Check("consumers", "down", why, details)
+        if sample.total is None:
+            return Check("consumers", "down", "lag not measured yet", details)
+        if sample.total > max_lag:
+            reason = f"{sample.total} events behind (over {max_lag})"
+            return Check("consumers", "down", reason, details)
+        return Check("consumers", details=details)
+
+    return consumers
 
 
 def build_service(name: str, settings: Settings) -> ServiceProcess:
@@ -111,7 +165,6 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     store.on_append(count_appended)
     relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
     health = AgentHealth()
-    readiness = [_db_ready(engine), _relay_ready(relay)]
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
     gauges: list[Callable[[], None]] = []  # read from state when scraped
@@ -124,6 +177,11 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         if faust_app is None:
             faust_app = make_faust_app(
                 name, settings.kafka_bootstrap, settings.data_dir
+            )
+            # A restart after a hard stop joins once the old member's session
+            # has timed out: keep that short (see Settings).
+            faust_app.conf.broker_session_timeout = (
+                settings.kafka_session_timeout_seconds
             )
         applier = StreamApplier(projection, engine, sink=sink)
         for topic in topics:
@@ -215,8 +273,6 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
             )
         ]
 
-    if faust_app is not None:
-        readiness.append(health.check)
     closers: list[Any] = [producer, engine]
     consumed = (
         sorted(
@@ -229,21 +285,42 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         if faust_app
         else []
     )
-    lag = GroupLag(settings.kafka_bootstrap, f"pmf-{name}", consumed)
+    group = f"pmf-{name}"
+    sampler = LagSampler(
+        GroupLag(settings.kafka_bootstrap, group, consumed).measure,
+        settings.lag_sample_seconds,
+        what=f"broker {settings.kafka_bootstrap}",
+    )
+    status = FaustStatus(group) if faust_app is not None else None
+    readiness = Readiness(
+        [
+            _db_ready(engine),
+            _broker_ready(sampler, settings.kafka_bootstrap),
+            _relay_ready(relay, settings.ready_max_lag),
+        ]
+    )
+    if status is not None:
+        readiness.add(_consumers_ready(status, sampler, settings.ready_max_lag))
+        readiness.add(health.check)
+        readiness.add(parking.readiness_check(engine))
+    started = time.monotonic()
 
     def refresh_metrics() -> None:
+        """Gauges from state; the lag is the sampler's last reading (no broker I/O)."""
         for refresh in gauges:
             refresh()
-        if not consumed:
-            return
-        try:
-            for (topic, partition), behind in lag.measure().items():
-                metrics.kafka_lag.labels(name, topic, str(partition)).set(behind)
-        except Exception:  # a scrape must not fail because the broker is away
-            log.warning("could not measure consumer lag", exc_info=True)
+        sample = sampler.sample
+        metrics.kafka_up.labels(name).set(1 if sample.broker_up else 0)
+        age = sample.age()
+        metrics.kafka_lag_age.labels(name).set(
+            time.monotonic() - started if age is None else age
+        )
+        for (topic, partition), behind in (sample.lag or {}).items():
+            metrics.kafka_lag.labels(name, topic, str(partition)).set(behind)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sampler.start()
         relay.start(settings.relay_interval_seconds)
         for job in jobs:
             job.start()
@@ -253,6 +330,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
             for job in jobs:
                 job.stop()
             relay.stop()
+            sampler.stop()
             for closer in closers:
                 close = getattr(closer, "close", None) or closer.dispose
                 close()
@@ -268,7 +346,16 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         auth_required=settings.auth_required,
         anonymous_reads=settings.anonymous_reads,
     )
-    return ServiceProcess(name, app, faust_app, relay, closers=closers)
+    return ServiceProcess(
+        name,
+        app,
+        faust_app,
+        relay,
+        closers=closers,
+        readiness=readiness,
+        consumers=status,
+        lag=sampler,
+    )
 
 
 def serve_service(name: str, host: str | None = None, port: int | None = None) -> None:
@@ -277,6 +364,7 @@ def serve_service(name: str, host: str | None = None, port: int | None = None) -
 
     settings = Settings(mode="distributed")
     configure_logging(settings.log_level, service=name)
+    limit_repeats()  # the Kafka clients repeat each connection error per retry
     proc = build_service(name, settings)
     host = host or settings.host
     port = port or (settings.port if settings.port != 8000 else SERVICE_PORTS[name])
@@ -293,4 +381,4 @@ def serve_service(name: str, host: str | None = None, port: int | None = None) -
     else:
         from shared.messaging.faust_host import run_with_faust
 
-        run_with_faust(proc.app, proc.faust_app, host, port)
+        run_with_faust(proc.app, proc.faust_app, host, port, status=proc.consumers)

@@ -37,6 +37,7 @@ from shared.eventstore.store import EventStore
 from shared.http.app_factory import create_app
 from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
+from shared.http.readiness import Check, Readiness
 from shared.messaging import parking
 from shared.messaging.consumers import LogFollower, catch_up_together
 from shared.observability.metrics import Metrics
@@ -86,6 +87,14 @@ class EmbeddedSystem:
         self.assessments = AssessmentQueries(reads)
         self.challenges = ChallengeService(self.store)
         self.actions = ActionService(self.store, reads)
+        # /readyz: more checks (a "degraded" one, say) may be added to this
+        self.readiness = Readiness(
+            [
+                self._ready_store,
+                self._ready_followers,
+                parking.readiness_check(self.engine),
+            ]
+        )
 
     def _appended(self, recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
@@ -128,12 +137,25 @@ class EmbeddedSystem:
             self.metrics.parked.labels(name).set(parked.get(name, 0))
         set_outstanding_gauges(self.returns, self.metrics)
 
-    def _ready(self) -> tuple[bool, str]:
+    def _ready_store(self) -> Check:
+        try:
+            self.store.head()
+        except Exception as exc:
+            return Check("database", "down", f"unreachable: {type(exc).__name__}")
+        return Check("database")
+
+    def _ready_followers(self) -> Check:
+        """The read models' followers; there is no broker in this mode."""
         try:
             lag = sum(f.lag() for f in self.followers)
-        except Exception:
-            return False, "store"
-        return lag == 0, "store and followers"
+        except Exception as exc:
+            return Check("consumers", "down", f"cannot read: {type(exc).__name__}")
+        limit = self.settings.ready_max_lag
+        details = {"lag": lag, "max_lag": limit}
+        if lag > limit:
+            reason = f"{lag} events behind (over {limit})"
+            return Check("consumers", "down", reason, details)
+        return Check("consumers", details=details)
 
     def tick(self) -> None:
         """Periodic work: record passed deadlines, apply what other processes wrote,
@@ -172,7 +194,7 @@ class EmbeddedSystem:
             ],
             metrics=self.metrics,
             tokens=self.tokens,
-            readiness=[self._ready],
+            readiness=self.readiness,
             auth_required=self.settings.auth_required,
             anonymous_reads=self.settings.anonymous_reads,
             refresh_metrics=self.refresh_metrics,

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = 0.2
     tick_seconds: float = 60.0  # deadline checks and catching up with other writers
     log_level: str = "INFO"
+    # /readyz says "down" when the consumers are more events behind than this.
+    ready_max_lag: int = Field(default=1000, ge=0)
+    # Distributed: how often consumer lag and the broker's state are read (in the
+    # background; /metrics and /readyz show the last reading and its age).
+    lag_sample_seconds: float = Field(default=5.0, gt=0)
+    # Distributed: how long the broker keeps a consumer that stopped answering in
+    # its group. A service restarted after a hard stop cannot join before the old
+    # member's session has timed out, so this is short (Faust's default is 60 s).
+    kafka_session_timeout_seconds: float = Field(default=10.0, ge=6, le=90)
     # Writes need a bearer token; reads of aggregate performance data are open
     # to anyone unless anonymous_reads is off.
     auth_required: bool = True

@@ -77,6 +77,7 @@ class Distributed:
             "PMF_KAFKA_BOOTSTRAP": self.kafka,
             "PMF_DATABASE_URL": f"{self.postgres}/pmf_{name}",
             "PMF_DATA_DIR": str(self.work / f"data-{name}"),
+            "PMF_LAG_SAMPLE_SECONDS": "1",  # readiness follows the lag closely
             **self.auth_env,
         }
         log = self.work / f"{name}-{len(list(self.work.glob(name + '*')))}.log"

@@ -1,16 +1,15 @@
 """Builds a FastAPI app with the parts every pmf service has.
 
-Problem+json errors, ``/healthz`` (alive, no dependencies), ``/readyz`` (the
-dependencies answer), ``/metrics`` (Prometheus) and request latency by route
-template, so that the embedded process and each distributed service look the
-same to operators.
+Problem+json errors, ``/healthz`` (alive, no dependencies), ``/readyz`` (each
+dependency ok, degraded or down; see ``shared.http.readiness``), ``/metrics``
+(Prometheus) and request latency by route template, so that the embedded process
+and each distributed service look the same to operators.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
@@ -20,9 +19,8 @@ from shared.http import problems
 from shared.http.auth import TokenStore
 from shared.http.deps import read_access
 from shared.http.middleware import RequestMiddleware
+from shared.http.readiness import Readiness, ReadinessCheck
 from shared.observability.metrics import Metrics
-
-ReadinessCheck = Callable[[], tuple[bool, str]]
 
 
 def create_app(
@@ -30,7 +28,7 @@ def create_app(
     routers: Sequence[APIRouter],
     metrics: Metrics,
     tokens: TokenStore | None,
-    readiness: Sequence[ReadinessCheck] = (),
+    readiness: Readiness | Sequence[ReadinessCheck] = (),
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     refresh_metrics: Callable[[], None] | None = None,
     auth_required: bool = True,
@@ -44,7 +42,11 @@ def create_app(
         lifespan=lifespan,
         description="Performance management for a Children and Young People's Plan.",
     )
+    ready = (
+        readiness if isinstance(readiness, Readiness) else Readiness(list(readiness))
+    )
     app.state.metrics = metrics
+    app.state.readiness = ready  # more checks may be added once the app is built
     app.state.tokens = tokens
     app.state.auth_required = auth_required
     app.state.anonymous_reads = anonymous_reads
@@ -59,15 +61,9 @@ def create_app(
 
     @app.get("/readyz", tags=["operations"])
     def readyz() -> JSONResponse:
-        """The store, brokers and consumers this process needs are ready."""
-        checks: dict[str, Any] = {}
-        ok = True
-        for check in readiness:
-            good, what = check()
-            checks[what] = "ok" if good else "not ready"
-            ok = ok and good
-        body = {"status": "ready" if ok else "not ready", "checks": checks}
-        return JSONResponse(body, status_code=200 if ok else 503)
+        """Each dependency's state: 200 when ok or degraded, 503 naming what is down."""
+        status, body = ready.evaluate()
+        return JSONResponse(body, status_code=status)
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics_route() -> Response:

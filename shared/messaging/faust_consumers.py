@@ -21,6 +21,7 @@ from kafka import KafkaProducer
 from shared.events.catalogue import DEAD_LETTER_TOPIC
 from shared.events.envelope import EventEnvelope, iso, utc_now
 from shared.events.upcasting import upcast
+from shared.http.readiness import Check
 from shared.messaging.consumers import StreamApplier
 from shared.messaging.failures import describe, is_passing
 from shared.observability.metrics import Metrics
@@ -110,12 +111,15 @@ class AgentHealth:
     def __init__(self) -> None:
         self.waiting: dict[str, str] = {}
 
-    def check(self) -> tuple[bool, str]:
-        """Readiness: not ready while any agent waits for a dependency."""
+    def check(self) -> Check:
+        """Readiness: down while any agent waits for a dependency, naming it."""
         if not self.waiting:
-            return True, "consumers"
-        return False, "consumers waiting: " + "; ".join(
-            f"{agent}: {why}" for agent, why in sorted(self.waiting.items())
+            return Check("agents")
+        return Check(
+            "agents",
+            "down",
+            "waiting: "
+            + "; ".join(f"{a}: {why}" for a, why in sorted(self.waiting.items())),
         )
 
 

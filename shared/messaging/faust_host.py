@@ -14,17 +14,25 @@ Why this pattern, with faust-streaming 0.15.3, mode-streaming 0.7.1 and uvicorn 
   handler and the caller's ``finally`` blocks (relay, DB pools) never run. A lifespan
   also replaces the FastAPI app's own lifespan unless composed by hand.
 * **So we drive both ourselves:** bind the HTTP socket first (a busy port fails at
-  once, before Faust joins its consumer group), start Faust and wait until it is
-  running (``App.start()`` returns after partitions are assigned and tables are
-  recovered), then serve HTTP with uvicorn on that socket (the ASGI app's own
-  lifespan runs as usual). We own the signals: the first SIGINT/SIGTERM stops
-  uvicorn gracefully, then Faust (its consumer commits acked offsets and leaves the
-  group), and :func:`run_with_faust` *returns*; a second signal forces uvicorn to
-  drop open connections. If Faust crashes, HTTP is stopped and an exception raised.
+  once), serve HTTP with uvicorn on that socket at once (the ASGI app's own lifespan
+  runs as usual) and start Faust beside it. ``App.start()`` returns after partitions
+  are assigned and tables are recovered; until then :class:`FaustStatus` says what
+  the consumers wait for (the broker, the consumer group) so ``/readyz`` can say
+  "not ready" and the log says why, once per change. We own the signals: the first
+  SIGINT/SIGTERM stops uvicorn gracefully, then Faust (its consumer commits acked
+  offsets and leaves the group), and :func:`run_with_faust` *returns*; a second
+  signal forces uvicorn to drop open connections. If Faust fails to start or
+  crashes, HTTP is stopped and an exception raised.
 
-Caveats: HTTP is not served (connection refused) until Faust has started, which
-takes ~1-3 s on a local broker and longer when a big changelog must be recovered;
-Faust is at-least-once, so the last events processed before a stop may be processed
+Why HTTP does not wait for Faust: after a ``kill -9`` the broker keeps the dead
+member in the group until its session times out, and the new member's join waits
+for that (up to ``broker_session_timeout``, 60 s by Faust's default). A process
+that served nothing meanwhile looked dead to operators and health checks; now
+``/healthz`` answers within a second and ``/readyz`` tells the truth.
+
+Caveats: requests are served before the consumers run, so an HTTP handler that
+sends through Faust's producer must check :class:`FaustStatus` first; Faust is
+at-least-once, so the last events processed before a stop may be processed
 again after a restart (consumers must be idempotent). Declare topics, agents and
 tables at import time but never touch ``faust_app.loop`` before calling this
 (``faust.contrib.asgi.LoopMismatch`` otherwise).
@@ -37,8 +45,10 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Iterator
-from typing import Any
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
 import faust
 import uvicorn
@@ -48,6 +58,88 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for the Faust app to stop (commit offsets, leave the group).
 DEFAULT_STOP_TIMEOUT = 20.0
+#: Seconds between looks at what a starting Faust app waits for.
+WATCH_INTERVAL = 1.0
+#: Seconds between looks for a broker that does not answer.
+BROKER_RETRY_SECONDS = 2.0
+#: Seconds a broker probe may take.
+PROBE_TIMEOUT = 2.0
+
+ConsumerState = Literal[
+    "starting", "waiting for broker", "joining group", "running", "stopped", "failed"
+]
+
+
+class FaustStatus:
+    """Where a hosted Faust app is: starting, waiting, running, stopped or failed.
+
+    Written by :func:`run_with_faust` on the event loop and read from any thread
+    (``/readyz`` runs in uvicorn's thread pool), hence the lock.
+    """
+
+    def __init__(self, group: str = "") -> None:
+        self.group = group
+        self._lock = threading.Lock()
+        self._state: ConsumerState = "starting"
+        self._since = time.monotonic()
+        self._detail: str | None = None
+
+    @property
+    def state(self) -> ConsumerState:
+        with self._lock:
+            return self._state
+
+    @property
+    def running(self) -> bool:
+        """The consumers have joined their group and take messages."""
+        return self.state == "running"
+
+    def snapshot(self) -> tuple[ConsumerState, float, str | None]:
+        """(state, seconds in it, detail)."""
+        with self._lock:
+            return self._state, time.monotonic() - self._since, self._detail
+
+    def set(self, state: ConsumerState, detail: str | None = None) -> bool:
+        """Record a state; True (and one log line) when it changed."""
+        with self._lock:
+            if state == self._state and detail == self._detail:
+                return False
+            self._state, self._detail = state, detail
+            self._since = time.monotonic()
+        _log_state(self.group, state, detail)
+        return True
+
+
+def _log_state(group: str, state: ConsumerState, detail: str | None) -> None:
+    if state == "waiting for broker":
+        log.warning("waiting for broker %s (consumer group %s)", detail or "", group)
+    elif state == "joining group":
+        log.info(
+            "joining consumer group %s (after a hard stop the broker first waits "
+            "for the old member's session to time out)",
+            group,
+        )
+    elif state == "running":
+        log.info("consumer group %s joined: consumers running", group)
+    elif state == "failed":
+        log.error("consumers of group %s failed: %s", group, detail)
+    elif state == "stopped":
+        log.info("consumers of group %s stopped", group)
+
+
+def tcp_probe(faust_app: faust.App) -> Callable[[], bool]:
+    """A probe that the first bootstrap broker accepts TCP connections."""
+    url = faust_app.conf.broker[0]
+    host, port = url.host or "127.0.0.1", url.port or 9092
+
+    def probe() -> bool:
+        try:
+            with socket.create_connection((host, port), timeout=PROBE_TIMEOUT):
+                return True
+        except OSError:
+            return False
+
+    return probe
 
 
 class _Server(uvicorn.Server):
@@ -84,27 +176,64 @@ def run_with_faust(
     log_level: str = "info",
     start_timeout: float | None = None,
     stop_timeout: float = DEFAULT_STOP_TIMEOUT,
+    status: FaustStatus | None = None,
+    broker_probe: Callable[[], bool] | None = None,
 ) -> None:
     """Serve ``asgi_app`` on ``host:port`` while ``faust_app``'s agents consume.
 
-    Blocks until SIGINT or SIGTERM, then stops HTTP, then Faust, and returns
-    normally (so the caller's cleanup runs). ``faust_app`` should be created with
-    ``web_enabled=False``. Raises :class:`OSError` if the port cannot be bound, and
-    :class:`FaustHostError` if Faust does not start (within ``start_timeout``
-    seconds, when given) or crashes while serving.
+    HTTP is served at once; Faust starts beside it and ``status`` (give one to
+    read it from the app's ``/readyz``) follows it. Blocks until SIGINT or SIGTERM,
+    then stops HTTP, then Faust, and returns normally (so the caller's cleanup
+    runs). ``faust_app`` should be created with ``web_enabled=False``. Raises
+    :class:`OSError` if the port cannot be bound, and :class:`FaustHostError` if
+    Faust does not start (within ``start_timeout`` seconds, when given) or
+    crashes while serving. ``broker_probe`` tells "waiting for broker" from
+    "joining group" while Faust starts (default: a TCP connect to the first
+    bootstrap broker).
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=log_level.upper(),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+    status = status if status is not None else FaustStatus()
+    status.group = status.group or str(faust_app.conf.id)
+    probe = broker_probe or tcp_probe(faust_app)
     sock = _bind(host, port)
     try:
         asyncio.run(
-            _serve(asgi_app, faust_app, sock, log_level, start_timeout, stop_timeout)
+            _serve(
+                asgi_app,
+                faust_app,
+                sock,
+                log_level,
+                start_timeout,
+                stop_timeout,
+                status,
+                probe,
+            )
         )
     finally:
         sock.close()
+
+
+async def _watch_start(
+    starting: asyncio.Future[Any],
+    status: FaustStatus,
+    probe: Callable[[], bool],
+    where: str,
+) -> None:
+    """Until Faust has started, say what it waits for (a line per change only)."""
+    while not starting.done():
+        reachable = await asyncio.to_thread(probe)
+        if starting.done():
+            return
+        if reachable:
+            status.set("joining group")
+        else:
+            status.set("waiting for broker", where)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(starting), WATCH_INTERVAL)
 
 
 async def _serve(
@@ -114,11 +243,20 @@ async def _serve(
     log_level: str,
     start_timeout: float | None,
     stop_timeout: float,
+    status: FaustStatus,
+    probe: Callable[[], bool],
 ) -> None:
     loop = asyncio.get_running_loop()
     bind_to_running_loop(faust_app)
     stop_requested = asyncio.Event()
-    server: _Server | None = None
+    config = uvicorn.Config(
+        asgi_app,
+        log_level=log_level,
+        lifespan="auto",
+        log_config=None,  # keep the process's own (JSON) logging
+        access_log=False,  # pmf logs each request with its correlation id
+    )
+    server = _Server(config)
     signals_seen = 0
 
     def on_signal(signum: int) -> None:
@@ -126,67 +264,89 @@ async def _serve(
         signals_seen += 1
         log.info("signal %s: stopping", signal.Signals(signum).name)
         stop_requested.set()
-        if server is not None:
-            server.should_exit = True
-            if signals_seen > 1:
-                server.force_exit = True
+        server.should_exit = True
+        if signals_seen > 1:
+            server.force_exit = True
 
     handled = (signal.SIGINT, signal.SIGTERM)
     for signum in handled:
         loop.add_signal_handler(signum, on_signal, signum)
-    failure: BaseException | None = None
     tasks: list[asyncio.Future[Any]] = []
-    try:
-        # 1. Faust: App.start() returns once partitions are assigned and the tables
-        #    recovered. A signal meanwhile aborts the start.
+
+    async def run() -> BaseException | None:
+        """Serve until stopped; the failure to report, if any."""
+        # 1. HTTP at once, on the socket bound before anything else.
+        serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+        stop_wait = asyncio.ensure_future(stop_requested.wait())
+        tasks.extend([serving, stop_wait])
+        # 2. Faust's start fails at once when no broker answers (its producer
+        #    cannot bootstrap), and a failed Faust app cannot be started again:
+        #    so wait for the broker first, looking every few seconds.
+        status.set("starting")
+        where = _broker_address(faust_app)
+        while not await asyncio.to_thread(probe):
+            status.set("waiting for broker", where)
+            await asyncio.wait({stop_wait, serving}, timeout=BROKER_RETRY_SECONDS)
+            if stop_requested.is_set():
+                log.info("stopped while waiting for the broker")
+                return None
+            if serving.done():
+                serving.result()
+                return FaustHostError("HTTP server did not start (see log above)")
+        # 3. Faust beside HTTP: App.start() returns once partitions are assigned
+        #    and the tables recovered.
         faust_app.in_worker = True  # as `faust worker` does (transactions if EOS)
         starting = asyncio.ensure_future(faust_app.start())
-        stop_wait = asyncio.ensure_future(stop_requested.wait())
-        tasks += [starting, stop_wait]
+        watching = asyncio.ensure_future(_watch_start(starting, status, probe, where))
+        tasks.extend([starting, watching])
         done, _ = await asyncio.wait(
-            {starting, stop_wait},
+            {starting, stop_wait, serving},
             timeout=start_timeout,
             return_when=asyncio.FIRST_COMPLETED,
         )
-        if starting not in done:
-            starting.cancel()
-            if stop_requested.is_set():
+        if stop_requested.is_set():
+            if not starting.done():
                 log.info("stopped while Faust was starting")
-                return
-            raise FaustHostError(f"Faust app did not start within {start_timeout}s")
+            return None
+        if serving in done:
+            serving.result()  # an exception from uvicorn goes up as it is
+            return FaustHostError("HTTP server did not start (see log above)")
+        if starting not in done:
+            return FaustHostError(f"Faust app did not start within {start_timeout}s")
         try:
             starting.result()
         except Exception as exc:
-            raise FaustHostError(f"Faust app failed to start: {exc!r}") from exc
+            failure = FaustHostError(f"Faust app failed to start: {exc!r}")
+            failure.__cause__ = exc
+            return failure
         if faust_app.crashed:
-            raise FaustHostError("Faust app crashed while starting") from (
-                faust_app.crash_reason
-            )
-        if stop_requested.is_set():
-            return
+            failure = FaustHostError("Faust app crashed while starting")
+            failure.__cause__ = faust_app.crash_reason
+            return failure
+        status.set("running")
 
-        # 2. HTTP, on the socket bound before Faust started.
-        config = uvicorn.Config(
-            asgi_app,
-            log_level=log_level,
-            lifespan="auto",
-            log_config=None,  # keep the process's own (JSON) logging
-            access_log=False,  # pmf logs each request with its correlation id
-        )
-        server = _Server(config)
-        serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+        # 3. Serve until a signal, or until Faust stops or crashes under us.
         faust_down = asyncio.ensure_future(faust_app.wait_until_stopped())
-        tasks += [serving, faust_down]
+        tasks.append(faust_down)
         await asyncio.wait({serving, faust_down}, return_when=asyncio.FIRST_COMPLETED)
         if not serving.done():
-            # Faust stopped or crashed under us: stop serving too, then report it.
-            failure = faust_app.crash_reason or FaustHostError("Faust app stopped")
-            server.should_exit = True
-            await serving
+            return faust_app.crash_reason or FaustHostError("Faust app stopped")
         serving.result()
-        if not server.started and failure is None:
-            failure = FaustHostError("HTTP server did not start (see log above)")
+        if not server.started and not stop_requested.is_set():
+            return FaustHostError("HTTP server did not start (see log above)")
+        return None
+
+    failure: BaseException | None = None
+    try:
+        failure = await run()
     finally:
+        if failure is not None:
+            status.set("failed", repr(failure)[:300])
+        # Stop HTTP first (its lifespan shutdown runs), then Faust.
+        server.should_exit = True
+        if tasks and not tasks[0].done():
+            with contextlib.suppress(Exception):
+                await tasks[0]
         for task in tasks:
             if not task.done():
                 task.cancel()
@@ -194,9 +354,16 @@ async def _serve(
             await asyncio.wait_for(faust_app.stop(), timeout=stop_timeout)
         except TimeoutError:
             log.warning("Faust app did not stop within %ss", stop_timeout)
+        if failure is None:
+            status.set("stopped")
         for signum in handled:
             loop.remove_signal_handler(signum)
     if failure is not None:
         if isinstance(failure, FaustHostError):
             raise failure
         raise FaustHostError(f"Faust app crashed: {failure!r}") from failure
+
+
+def _broker_address(faust_app: faust.App) -> str:
+    url = faust_app.conf.broker[0]
+    return f"{url.host or '127.0.0.1'}:{url.port or 9092}"

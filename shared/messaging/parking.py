@@ -15,12 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from shared.events.envelope import EventEnvelope, iso, utc_now
 from shared.events.upcasting import upcast
 from shared.eventstore.schema import parked
+from shared.http.readiness import Check, ReadinessCheck
 
 FAILED = "failed"
 WAITING = "waiting"
@@ -156,3 +157,22 @@ def mark_failed_again(
 def clear(conn: Connection, consumers: Sequence[str]) -> None:
     """Forget parked events of ``consumers`` (a replay applies everything again)."""
     conn.execute(parked.delete().where(parked.c.consumer.in_(list(consumers))))
+
+
+def readiness_check(engine: Engine) -> ReadinessCheck:
+    """``/readyz``: degraded (still 200) while any event is parked, saying where."""
+
+    def parked_events() -> Check:
+        with engine.connect() as conn:
+            held = counts(conn)
+        if not held:
+            return Check("parked")
+        total = sum(held.values())
+        reason = f"{total} event(s) parked: " + ", ".join(
+            f"{consumer} {n}" for consumer, n in sorted(held.items())
+        )
+        return Check(
+            "parked", "degraded", reason + "; see pmf parked list", {"events": total}
+        )
+
+    return parked_events

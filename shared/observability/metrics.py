@@ -44,6 +44,19 @@ class Metrics:
             ["consumer"],
             registry=r,
         )
+        self.kafka_lag_age = Gauge(
+            "pmf_kafka_lag_sample_age_seconds",
+            "Seconds since consumer lag was last read from the broker (grows "
+            "while the broker is away; the lag shown is then that old)",
+            ["consumer"],
+            registry=r,
+        )
+        self.kafka_up = Gauge(
+            "pmf_kafka_broker_up",
+            "1 when the latest attempt to read from the broker succeeded, else 0",
+            ["consumer"],
+            registry=r,
+        )
         self.dead_letters = Counter(
             "pmf_dead_letters",
             "Inputs sent to the dead-letter topic",

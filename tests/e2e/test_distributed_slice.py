@@ -230,6 +230,4 @@ def test_every_service_exposes_metrics_with_consumer_lag(
     assert "pmf_kafka_consumer_lag" in names
     for service in ("indicators", "returns", "assessment"):
         assert httpx.get(f"{distributed.url(service)}/metrics").status_code == 200
-        assert (
-            httpx.get(f"{distributed.url(service)}/readyz").json()["status"] == "ready"
-        )
+        assert httpx.get(f"{distributed.url(service)}/readyz").json()["status"] == "ok"

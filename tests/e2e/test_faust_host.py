@@ -43,7 +43,7 @@ HOST_APP = textwrap.dedent(
     from fastapi import FastAPI
 
     sys.path.insert(0, os.environ["REPO"])
-    from shared.messaging.faust_host import run_with_faust  # noqa: E402
+    from shared.messaging.faust_host import FaustStatus, run_with_faust  # noqa: E402
 
     MARKS = Path(os.environ["MARKS"])
     faust_app = faust.App(
@@ -54,7 +54,9 @@ HOST_APP = textwrap.dedent(
         topic_partitions=2,
         topic_replication_factor=1,
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=float(os.environ.get("SESSION_TIMEOUT", "60")),
     )
+    status = FaustStatus()
     topic = faust_app.topic(
         os.environ["TOPIC"], key_serializer="raw", value_serializer="raw"
     )
@@ -81,6 +83,11 @@ HOST_APP = textwrap.dedent(
     api = FastAPI(lifespan=lifespan)
 
 
+    @api.get("/ready")
+    async def ready():
+        return {"running": status.running, "state": status.state}
+
+
     @api.get("/received")
     async def get_received():
         return {"received": received, "bad": bad}
@@ -101,7 +108,9 @@ HOST_APP = textwrap.dedent(
 
 
     if __name__ == "__main__":
-        run_with_faust(api, faust_app, "127.0.0.1", int(os.environ["PORT"]))
+        run_with_faust(
+            api, faust_app, "127.0.0.1", int(os.environ["PORT"]), status=status
+        )
         (MARKS / "returned").touch()
     """
 )
@@ -114,24 +123,36 @@ def _free_port() -> int:
 
 
 class _Host:
-    def __init__(self, tmp_path: Path, kafka: str, port: int) -> None:
-        suffix = uuid.uuid4().hex[:8]
+    def __init__(
+        self,
+        tmp_path: Path,
+        kafka: str,
+        port: int,
+        *,
+        suffix: str | None = None,
+        extra_env: dict[str, str] | None = None,
+        create_topic: bool = True,
+    ) -> None:
+        suffix = suffix or uuid.uuid4().hex[:8]
         self.topic = f"host-in-{suffix}"
         # Faust creates only its internal topics. A source topic missing when the
         # agent subscribes gets no partitions until the consumer's metadata refresh
         # (consumer_metadata_max_age_ms, 5 min by default): create it first.
-        admin = KafkaAdminClient(bootstrap_servers=kafka, client_id="host-test")
-        try:
-            admin.create_topics(
-                {self.topic: {"num_partitions": 2, "replication_factor": 1}},
-                wait_for_metadata=True,
-            )
-        finally:
-            admin.close()
+        if create_topic:
+            admin = KafkaAdminClient(bootstrap_servers=kafka, client_id="host-test")
+            try:
+                admin.create_topics(
+                    {self.topic: {"num_partitions": 2, "replication_factor": 1}},
+                    wait_for_metadata=True,
+                )
+            finally:
+                admin.close()
         self.url = f"http://127.0.0.1:{port}"
         self.marks = tmp_path / "marks"
-        self.marks.mkdir()
-        self.log = tmp_path / "host.log"
+        self.marks.mkdir(exist_ok=True)
+        for mark in self.marks.iterdir():
+            mark.unlink()
+        self.log = tmp_path / f"host-{time.monotonic_ns()}.log"
         app_file = tmp_path / "host_app.py"
         app_file.write_text(HOST_APP)
         env = {
@@ -143,6 +164,7 @@ class _Host:
             "TOPIC": self.topic,
             "PORT": str(port),
             "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
         }
         self.started = time.monotonic()
         with open(self.log, "wb") as out:
@@ -163,6 +185,23 @@ class _Host:
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
+
+    def ready(self) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}/ready", timeout=2)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def wait_running(self, timeout: float) -> float:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"host exited {self.proc.returncode}:\n{self.tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if self.ready()["running"]:
+                    return time.monotonic() - self.started
+            time.sleep(0.1)
+        pytest.fail(f"consumers not running within {timeout}s:\n{self.tail()}")
 
     def wait_http(self, timeout: float) -> float:
         deadline = time.monotonic() + timeout
@@ -193,6 +232,7 @@ def test_http_and_agents_share_one_process(
     try:
         http_ready = host.wait_http(timeout=40)
         assert (host.marks / "lifespan-started").exists()
+        running = host.wait_running(timeout=40)
 
         # one event from outside (kafka-python), a bad one, and one from an HTTP handler
         producer.send(host.topic, key=b"k1", value=json.dumps({"id": "k1"}).encode())
@@ -229,7 +269,8 @@ def test_http_and_agents_share_one_process(
         with pytest.raises(httpx.ConnectError):
             host.get()
         print(
-            f"{signum.name}: http ready {http_ready:.1f}s, consumed {consumed:.1f}s, "
+            f"{signum.name}: http ready {http_ready:.1f}s, consumers running "
+            f"{running:.1f}s, consumed {consumed:.1f}s, "
             f"stopped in {stopped:.1f}s"
         )
     finally:
@@ -255,7 +296,7 @@ def test_busy_port_fails_fast(kafka: str, tmp_path: Path) -> None:
 def test_faust_crash_stops_the_process(kafka: str, tmp_path: Path) -> None:
     host = _Host(tmp_path, kafka, _free_port())
     try:
-        host.wait_http(timeout=40)
+        host.wait_running(timeout=40)
         with contextlib.suppress(httpx.HTTPError):
             httpx.post(f"{host.url}/crash", timeout=5)
         try:
@@ -267,5 +308,61 @@ def test_faust_crash_stops_the_process(kafka: str, tmp_path: Path) -> None:
         assert "FaustHostError" in log and "boom" in log, log
         assert (host.marks / "lifespan-stopped").exists(), log
         assert not (host.marks / "returned").exists(), log
+    finally:
+        host.kill()
+
+
+def test_after_kill_9_http_answers_at_once_and_the_group_is_joined_later(
+    kafka: str, tmp_path: Path
+) -> None:
+    """The broker keeps a killed member in the group until its session times out;
+    the restarted process serves HTTP meanwhile and says what it waits for."""
+    suffix = uuid.uuid4().hex[:8]
+    env = {"SESSION_TIMEOUT": "20"}  # long enough to see the wait on a slow machine
+    port = _free_port()
+    first = _Host(tmp_path, kafka, port, suffix=suffix, extra_env=env)
+    try:
+        first.wait_running(timeout=60)
+    finally:
+        first.kill()  # SIGKILL: the member does not leave the group
+
+    again = _Host(
+        tmp_path, kafka, port, suffix=suffix, extra_env=env, create_topic=False
+    )
+    try:
+        http_after = again.wait_http(timeout=20)
+        state = again.ready()
+        running_after = again.wait_running(timeout=60)
+        log = again.tail()
+        # HTTP answered while the group was still being joined
+        assert state == {"running": False, "state": "joining group"}, (state, log)
+        assert running_after > http_after
+        assert log.count("joining consumer group") == 1, log
+        assert "consumers running" in log, log
+        print(f"after kill -9: http {http_after:.1f}s, running {running_after:.1f}s")
+        again.proc.send_signal(signal.SIGTERM)
+        assert again.proc.wait(timeout=20) == 0, again.tail()
+    finally:
+        again.kill()
+
+
+def test_without_a_broker_http_answers_and_the_wait_is_logged_once(
+    tmp_path: Path,
+) -> None:
+    nowhere = f"127.0.0.1:{_free_port()}"  # nothing listens there
+    host = _Host(tmp_path, nowhere, _free_port(), create_topic=False)
+    try:
+        host.wait_http(timeout=30)
+        time.sleep(5)  # several looks at the broker
+        assert host.ready() == {"running": False, "state": "waiting for broker"}
+        log = host.tail()
+        assert log.count(f"waiting for broker {nowhere}") == 1, log
+        host.proc.send_signal(signal.SIGTERM)
+        rc = host.proc.wait(timeout=30)
+        log = host.tail()
+        assert rc == 0, log
+        assert "stopped while waiting for the broker" in log, log
+        assert (host.marks / "lifespan-stopped").exists(), log
+        assert (host.marks / "returned").exists(), log
     finally:
         host.kill()

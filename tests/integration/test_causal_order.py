@@ -161,7 +161,9 @@ def inputs_of(embedded: EmbeddedSystem) -> Topics:
 def test_any_interleaving_of_topics_gives_the_embedded_answers(
     embedded: EmbeddedSystem, tmp_path: Path, seed: int
 ) -> None:
-    asm, rep = distributed(tmp_path, inputs_of(embedded), interleave, random.Random(seed))
+    asm, rep = distributed(
+        tmp_path, inputs_of(embedded), interleave, random.Random(seed)
+    )
     assert_same(embedded, rep, asm)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from shared.eventstore import tracking
+from shared.http.readiness import Check
 from tests.integration.conftest import Api, indicator
 
 P = "/api/v1"
@@ -20,8 +22,66 @@ def samples(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 def test_health_and_readiness(api: Api) -> None:
     assert api.get("/healthz", role=None) == {"status": "ok"}
-    ready = api.get("/readyz", role=None)
-    assert ready["status"] == "ready"
+    ready = api.client.get("/readyz")
+    assert ready.status_code == 200
+    # no broker in the embedded mode: the store and its followers only
+    assert ready.json() == {
+        "status": "ok",
+        "checks": {
+            "database": {"state": "ok"},
+            "consumers": {"state": "ok", "lag": 0, "max_lag": 1000},
+        },
+    }
+
+
+def test_a_degraded_check_keeps_200_and_says_why(api: Api) -> None:
+    api.system.readiness.add(lambda: Check("parked", "degraded", "2 events parked"))
+
+    ready = api.client.get("/readyz")
+
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["parked"]
+    assert body["checks"]["parked"] == {
+        "state": "degraded",
+        "reason": "2 events parked",
+    }
+    assert body["checks"]["database"] == {"state": "ok"}
+
+
+def test_a_down_check_is_503_naming_it_and_a_broken_check_is_down(api: Api) -> None:
+    def broken() -> Check:
+        raise RuntimeError("cannot tell")
+
+    api.system.readiness.add(lambda: Check("parked", "degraded", "1 event parked"))
+    api.system.readiness.add(broken)
+
+    ready = api.client.get("/readyz")
+
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["status"] == "down"
+    assert body["down"] == ["broken"]
+    assert body["checks"]["broken"]["state"] == "down"
+    assert "cannot tell" in body["checks"]["broken"]["reason"]
+    assert body["degraded"] == ["parked"]
+
+
+def test_followers_behind_the_threshold_make_the_process_down(api: Api) -> None:
+    api.post(f"{P}/indicators", indicator("NI 50"))
+    api.system.settings.ready_max_lag = 0
+    follower = api.system.followers[0]
+    with api.system.engine.begin() as conn:  # as if a follower fell behind
+        tracking.set_position(conn, follower.projection.name, 0)
+
+    ready = api.client.get("/readyz")
+
+    assert ready.status_code == 503, ready.json()
+    consumers = ready.json()["checks"]["consumers"]
+    assert consumers["state"] == "down"
+    assert consumers["lag"] > 0
+    assert "events behind (over 0)" in consumers["reason"]
 
 
 def test_metrics_count_events_consumers_rag_and_routes(api: Api) -> None:

@@ -78,6 +78,10 @@ def test_a_poison_event_in_the_log_parks_and_the_rest_goes_on(tmp_path: Path) ->
         codes = {row["code"] for row in api.get("/api/v1/framework")["indicators"]}
         assert {"NI 50", "NI 51", "NI 52"} <= codes
         assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["status"] == "degraded"
+        assert "returns.known_indicators" in ready.json()["checks"]["parked"]["reason"]
         with system.engine.connect() as conn:
             held = parking.listing(conn)
         assert {p.stream for p in held} == {"indicator:NI 50"}

@@ -85,6 +85,10 @@ def test_each_app_service_runs_distributed_on_its_own_database(
     )
     assert env["PMF_PORT"] == str(port)
     assert env["PMF_HOST"] == "0.0.0.0"
+    # one token database for all four services, created by the init script
+    assert env["PMF_AUTH_DATABASE_URL"] == (
+        "postgresql+psycopg://pmf:pmf@postgres:5432/pmf_auth"
+    )
 
 
 @pytest.mark.parametrize(("name", "port"), APP_PORTS.items())
@@ -134,7 +138,7 @@ def test_postgres_creates_one_database_per_service(services: dict[str, Any]) -> 
 
     assert postgres["image"] == "postgres:15"
     assert postgres["healthcheck"]["test"]
-    for name in APP_PORTS:
+    for name in [*APP_PORTS, "auth"]:
         assert f"CREATE DATABASE pmf_{name} OWNER pmf;" in sql
 
 
