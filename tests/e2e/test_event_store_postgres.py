@@ -40,7 +40,15 @@ def store(postgres: str) -> Iterator[EventStore]:
 
 
 def result(n: int) -> NewEvent:
-    return NewEvent(type="LaaResultReceived", data={"value": n})
+    return NewEvent(
+        type="LaaResultReceived",
+        data={
+            "value": n,
+            "indicator_code": "NI 50",
+            "period_end": "2009-06-30",
+            "result_id": f"r{n}",
+        },
+    )
 
 
 def test_a_batch_to_many_streams_checks_each_stream(store: EventStore) -> None:

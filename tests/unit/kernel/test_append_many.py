@@ -21,7 +21,15 @@ def store(tmp_path: Path) -> EventStore:
 
 
 def result(n: int) -> NewEvent:
-    return NewEvent(type="LaaResultReceived", data={"value": n})
+    return NewEvent(
+        type="LaaResultReceived",
+        data={
+            "value": n,
+            "indicator_code": "NI 50",
+            "period_end": "2009-06-30",
+            "result_id": f"r{n}",
+        },
+    )
 
 
 def to(stream: str, expected: int | None, *values: int) -> StreamAppend:
