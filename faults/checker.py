@@ -247,35 +247,66 @@ def differences(
         a, b = _keyed(distributed), _keyed(embedded)
         if a is not None and b is not None:
             return differences(view, a, b, path)
-        if len(distributed) != len(embedded):
-            return [
-                Difference(view, f"{path}[len]", len(distributed), len(embedded)),
-                *_first_apart(view, distributed, embedded, path),
+        if len(distributed) == len(embedded) and all(
+            isinstance(x, dict | list) for x in distributed
+        ):
+            apart = [
+                i
+                for i, (x, y) in enumerate(zip(distributed, embedded, strict=True))
+                if x != y
             ]
-        out = []
-        for i, (x, y) in enumerate(zip(distributed, embedded, strict=True)):
-            out += differences(view, x, y, f"{path}[{i}]")
-        return out
+            if len(apart) <= 1:  # one entry differs: say exactly where
+                return [
+                    d
+                    for i in apart
+                    for d in differences(
+                        view, distributed[i], embedded[i], f"{path}[{i}]"
+                    )
+                ]
+        return _list_apart(view, distributed, embedded, path)
     if distributed != embedded:
         return [Difference(view, path, distributed, embedded)]
     return []
 
 
-def _first_apart(view: str, a: list[Any], b: list[Any], path: str) -> list[Difference]:
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            return [Difference(view, f"{path}[{i}] (first differing)", x, y)]
-    shorter = min(len(a), len(b))
-    extra = a[shorter] if len(a) > shorter else b[shorter]
-    side = "distributed" if len(a) > shorter else "embedded"
-    return [
-        Difference(
-            view,
-            f"{path}[{shorter}] (only in {side})",
-            extra if side == "distributed" else None,
-            extra if side == "embedded" else None,
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _list_apart(view: str, a: list[Any], b: list[Any], path: str) -> list[Difference]:
+    """Two lists compared as wholes: entries only on one side, or the order."""
+    if a == b:
+        return []
+    ca, cb = Counter(map(_canonical, a)), Counter(map(_canonical, b))
+    only_a = [x for x in a if (ca - cb)[_canonical(x)]]
+    only_b = [y for y in b if (cb - ca)[_canonical(y)]]
+    out = []
+    if only_a:
+        out.append(
+            Difference(
+                view,
+                f"{path} {len(only_a)} entries only in distributed, first",
+                only_a[0],
+                None,
+            )
         )
-    ]
+    if only_b:
+        out.append(
+            Difference(
+                view,
+                f"{path} {len(only_b)} entries only in embedded, first",
+                None,
+                only_b[0],
+            )
+        )
+    if not out:
+        i = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+        out.append(
+            Difference(
+                view, f"{path} same entries in another order, from [{i}]", a[i], b[i]
+            )
+        )
+    return out
 
 
 def compare_views(
