@@ -6,6 +6,7 @@ wrongly dead-lettered or different) was met.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from faults.schedule import from_args
 def main(argv: list[str] | None = None) -> int:
     """Run the campaign from the command line."""
     schedule, args = from_args(argv)
+    # Stopped from outside, the campaign still stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(args.workdir) if args.workdir else None
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
