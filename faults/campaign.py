@@ -515,6 +515,27 @@ class Campaign:
             "errors": self.errors,
         }
 
+    def service_errors(self) -> dict[str, dict[str, Any]]:
+        """Per service: how many errors its logs hold, and the last one's gist."""
+        out: dict[str, dict[str, Any]] = {}
+        for name in SERVICES:
+            count, last = 0, ""
+            for log in sorted(self.stack.run_dir.glob(f"{name}*.log")):
+                for line in log.read_text(errors="replace").splitlines():
+                    if '"level": "ERROR"' not in line:
+                        continue
+                    count += 1
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        last = line[:300]
+                        continue
+                    tail = (entry.get("exception") or "").strip().splitlines()
+                    last = f"{entry.get('message')}: {tail[-1] if tail else ''}"[:300]
+            if count:
+                out[name] = {"errors": count, "last": last}
+        return out
+
     def run(self) -> dict[str, Any]:
         """The whole campaign; always stops what it started."""
         started = now_iso()
@@ -532,6 +553,7 @@ class Campaign:
             for t in threads:
                 t.join(30)
             result = self.finish()
+            result["service_errors"] = self.service_errors()
         finally:
             self.done.set()
             self.flowing.set()
@@ -624,6 +646,8 @@ def diagnostics(result: dict[str, Any], limit: int = 12) -> str:
             f"command not acknowledged: {c['kind']} {c['code']} "
             f"{c['status']} {c['detail']}"
         )
+    for name, found in result.get("service_errors", {}).items():
+        out.append(f"{name} logged {found['errors']} errors, last: {found['last']}")
     out += [f"error: {e}" for e in result["errors"]]
     out.append(f"logs and data: {result['workdir']}")
     return "\n".join(out)
