@@ -64,10 +64,10 @@ FAST = Schedule(
     broker_outage_s=10.0,
     postgres_outage_s=15.0,
     races=3,
-    indicators=4,
-    rate=10.0,
+    indicators=3,
+    rate=8.0,
     lead_in_s=1.5,
-    catchup_timeout_s=90.0,
+    catchup_timeout_s=45.0,
 )
 
 
