@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit contract e2e bench bench-quick clean services-deps
+.PHONY: install run test lint typecheck unit contract e2e bench bench-quick faults clean services-deps
 
 install: $(STAMP)
 
@@ -51,6 +51,12 @@ bench: services-deps
 
 bench-quick: services-deps
 	$(BIN)/python -m bench --quick
+
+# Kill, stop and race the distributed system while inputs flow; check nothing
+# was lost, doubled or different (docs/faults.md). `make test` runs it smaller.
+faults: services-deps
+	mkdir -p .run
+	$(BIN)/python -m faults --out .run/faults.json
 
 clean:
 	rm -rf .run .pmf-data
