@@ -64,13 +64,33 @@ def read_access(request: Request, who: CurrentPrincipal) -> Principal:
     return who
 
 
+# ``Occurred-At`` as OpenAPI describes it: an RFC 3339 date-time, in the past.
+OccurredAtHeader = Annotated[
+    str | None,
+    Header(
+        alias="Occurred-At",
+        max_length=40,
+        pattern=r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+        r"([Zz]|[+-]\d{2}:\d{2})?$",
+        json_schema_extra={"format": "date-time"},
+        description="When the change took effect, if in the past (loading a "
+        "council's records). Admins only; others get 403.",
+    ),
+]
+
+
 def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
-    """A dependency that admits only callers with one of ``roles`` (deny by default)."""
+    """A dependency that admits only callers with one of ``roles`` (deny by default).
+
+    Only an admin may backdate a command with ``Occurred-At``: a lead who
+    could would be able to make a late return look on time. A backdated
+    command is written to the audit log with the date it claims.
+    """
 
     def check(
         request: Request,
         who: CurrentPrincipal,
-        when: Annotated[str | None, Header(alias="Occurred-At")] = None,
+        when: OccurredAtHeader = None,
     ) -> Principal:
         backdated = occurred_at(when)
         if who is ANONYMOUS:
@@ -94,6 +114,26 @@ def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
             )
             raise HTTPException(
                 403, f"The {who.role} role may not do this (needs {' or '.join(roles)})"
+            )
+        if backdated is not None:
+            if who.role != "admin":
+                audit_log.warning(
+                    "refused: %s (%s) may not backdate %s %s",
+                    who.name,
+                    who.role,
+                    request.method,
+                    request.url.path,
+                )
+                raise HTTPException(
+                    403, "Only an admin may backdate a change with Occurred-At"
+                )
+            audit_log.info(
+                "backdated: %s (%s) %s %s to %s",
+                who.name,
+                who.role,
+                request.method,
+                request.url.path,
+                backdated.isoformat(),
             )
         return replace(who, occurred_at=backdated)
 

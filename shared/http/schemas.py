@@ -1,11 +1,27 @@
-"""Field types shared by request bodies: finite numbers, dates, leads."""
+"""Field types shared by request bodies: finite numbers, dates, free text, codes.
+
+Every free-text field of every API, form and spreadsheet import is one of the
+text types here, so the rules of :mod:`shared.text` hold at every way in: line
+breaks are normalised and characters a paper cannot hold are refused (422,
+naming the field). Numbers and booleans are strict: JSON ``true`` is not 1.0
+and ``0`` is not false.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
+
+from shared import text as rules
 
 
 def _number_only(value: Any) -> Any:
@@ -13,6 +29,20 @@ def _number_only(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
     return value
+
+
+def _multi_line(value: str) -> str:
+    """Free text that may run over lines (commentary, notes, reasons)."""
+    value = rules.normalise(value)
+    found = rules.forbidden(value)
+    if found:
+        raise ValueError(f"must not contain the control character {found}")
+    return value
+
+
+def _single_line(value: str) -> str:
+    """Free text on one line (titles, names): line breaks become spaces."""
+    return _multi_line(rules.one_line(value)).strip()
 
 
 # A number that JSON may send as 5 or 5.0, never NaN, infinity or a string.
@@ -23,9 +53,30 @@ Number = Annotated[
 ]
 # A date the plan's records can be about: not year 1, not year 9999.
 PlanDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
-ShortText = Annotated[str, Field(max_length=200)]
-LongText = Annotated[str, Field(max_length=10_000)]
-Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# Free text on one line (line breaks become spaces), and text that may run
+# over lines; the length rules are checked on the text as sent.
+SingleLine = AfterValidator(_single_line)
+MultiLine = AfterValidator(_multi_line)
+ShortText = Annotated[str, Field(max_length=200), SingleLine]
+LongText = Annotated[str, Field(max_length=10_000), MultiLine]
+Title = Annotated[str, Field(min_length=1, max_length=300), SingleLine]
+Name = Annotated[str, Field(min_length=1, max_length=200), SingleLine]
+Email = Annotated[
+    str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), SingleLine
+]
+Flag = StrictBool
+# An indicator code (see shared.text.CODE_PATTERN).
+Code = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=32,
+        pattern=rules.CODE_PATTERN,
+        description="Letters and digits in groups joined by one space, dot, "
+        "underscore or hyphen, such as 'NI 50' or 'LOCAL 01'.",
+        examples=["NI 50"],
+    ),
+]
 
 
 class Body(BaseModel):
@@ -37,5 +88,5 @@ class Body(BaseModel):
 class NamedLead(Body):
     """The person who answers for an indicator."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     email: Email | None = None
