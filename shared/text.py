@@ -49,11 +49,6 @@ def normalise(text: str) -> str:
     return _LINE_BREAKS.sub("\n", text)
 
 
-def one_line(text: str) -> str:
-    """``text`` with line breaks and tabs as spaces (titles, names, labels)."""
-    return normalise(text).replace("\n", " ").replace("\t", " ")
-
-
 def forbidden(text: str) -> str | None:
     """A description of the first refused character in ``text``, or None."""
     found = _FORBIDDEN.search(text)

@@ -14,10 +14,9 @@ from shared.http.deps import require
 from shared.http.schemas import (
     Body,
     Code,
+    FreeText,
     LongText,
-    MultiLine,
     PlanDate,
-    SingleLine,
 )
 
 from .actions import ActionService
@@ -36,8 +35,8 @@ class ActionIn(Body):
     round_id: Annotated[
         str | None, Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
     ] = None
-    description: Annotated[str, Field(min_length=1, max_length=2000), MultiLine]
-    owner: Annotated[str, Field(min_length=1, max_length=200), SingleLine]
+    description: Annotated[str, Field(min_length=1, max_length=2000), FreeText]
+    owner: Annotated[str, Field(min_length=1, max_length=200), FreeText]
     due: PlanDate
 
 

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from shared.http.schemas import Body, Code, LongText, Number, PlanDate, SingleLine
+from shared.http.schemas import Body, Code, FreeText, LongText, Number, PlanDate
 
-GroupName = Annotated[str, Field(min_length=1, max_length=100), SingleLine]
+GroupName = Annotated[str, Field(min_length=1, max_length=100), FreeText]
 RoundId = Annotated[
     str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
 ]

@@ -64,19 +64,10 @@ def read_access(request: Request, who: CurrentPrincipal) -> Principal:
     return who
 
 
-# ``Occurred-At`` as OpenAPI describes it: an RFC 3339 date-time, in the past.
-OccurredAtHeader = Annotated[
-    str | None,
-    Header(
-        alias="Occurred-At",
-        max_length=40,
-        pattern=r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
-        r"([Zz]|[+-]\d{2}:\d{2})?$",
-        json_schema_extra={"format": "date-time"},
-        description="When the change took effect, if in the past (loading a "
-        "council's records). Admins only; others get 403.",
-    ),
-]
+OCCURRED_AT_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+    r"([Zz]|[+-]\d{2}:\d{2})?$"
+)
 
 
 def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
@@ -90,7 +81,17 @@ def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
     def check(
         request: Request,
         who: CurrentPrincipal,
-        when: OccurredAtHeader = None,
+        # Declared as a plain string so that OpenAPI types the header as an
+        # RFC 3339 date-time (an absent header is None).
+        when: str = Header(
+            None,
+            alias="Occurred-At",
+            max_length=40,
+            pattern=OCCURRED_AT_PATTERN,
+            json_schema_extra={"format": "date-time"},
+            description="When the change took effect, if in the past (loading "
+            "a council's records). Admins only; others get 403.",
+        ),
     ) -> Principal:
         backdated = occurred_at(when)
         if who is ANONYMOUS:

@@ -81,6 +81,8 @@ def _message(error: dict[str, Any]) -> str:
     loc = [str(p) for p in error.get("loc", ())]
     if error.get("type") == "string_pattern_mismatch" and loc and "code" in loc[-1]:
         return CODE_RULE.removeprefix("code ")
+    if error.get("type") == "string_unicode":
+        return "must not contain U+D800-U+DFFF (a lone surrogate): not valid text"
     if error.get("type") == "string_pattern_mismatch" and "Occurred-At" in loc:
         return "must be an ISO 8601 date-time such as 2009-01-05T10:00:00Z"
     return message

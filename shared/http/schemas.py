@@ -31,18 +31,13 @@ def _number_only(value: Any) -> Any:
     return value
 
 
-def _multi_line(value: str) -> str:
-    """Free text that may run over lines (commentary, notes, reasons)."""
+def _free_text(value: str) -> str:
+    """Line breaks normalised; a character a paper cannot hold is refused."""
     value = rules.normalise(value)
     found = rules.forbidden(value)
     if found:
-        raise ValueError(f"must not contain the control character {found}")
+        raise ValueError(f"must not contain {found}")
     return value
-
-
-def _single_line(value: str) -> str:
-    """Free text on one line (titles, names): line breaks become spaces."""
-    return _multi_line(rules.one_line(value)).strip()
 
 
 # A number that JSON may send as 5 or 5.0, never NaN, infinity or a string.
@@ -53,16 +48,14 @@ Number = Annotated[
 ]
 # A date the plan's records can be about: not year 1, not year 9999.
 PlanDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
-# Free text on one line (line breaks become spaces), and text that may run
-# over lines; the length rules are checked on the text as sent.
-SingleLine = AfterValidator(_single_line)
-MultiLine = AfterValidator(_multi_line)
-ShortText = Annotated[str, Field(max_length=200), SingleLine]
-LongText = Annotated[str, Field(max_length=10_000), MultiLine]
-Title = Annotated[str, Field(min_length=1, max_length=300), SingleLine]
-Name = Annotated[str, Field(min_length=1, max_length=200), SingleLine]
+# Free text; the length rules are checked on the text as sent.
+FreeText = AfterValidator(_free_text)
+ShortText = Annotated[str, Field(max_length=200), FreeText]
+LongText = Annotated[str, Field(max_length=10_000), FreeText]
+Title = Annotated[str, Field(min_length=1, max_length=300), FreeText]
+Name = Annotated[str, Field(min_length=1, max_length=200), FreeText]
 Email = Annotated[
-    str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), SingleLine
+    str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), FreeText
 ]
 Flag = StrictBool
 # An indicator code (see shared.text.CODE_PATTERN).
