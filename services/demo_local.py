@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 with warnings.catch_warnings():
     # Starlette's test client runs the app in-process, which is what we want.
@@ -15,10 +16,17 @@ from services.embedded import EmbeddedSystem
 
 
 def load_demo_into(system: EmbeddedSystem) -> int:
-    """Send the demo plan to ``system``'s app with tokens for each role."""
+    """Send the demo plan to ``system``'s app with tokens for each role.
+
+    Steps dated in the past (``Occurred-At``: all of them in the demo's plan)
+    are sent as an admin, the only role that may backdate, as ``pmf demo
+    --url`` does with its one admin token.
+    """
     tokens: dict[tuple[str, str | None], str] = {}
 
     def token_for(step: DemoStep) -> str:
+        if step.occurred_at:
+            step = replace(step, role="admin", lead_email=None)
         key = (step.role, step.lead_email)
         if key not in tokens:
             tokens[key] = system.tokens.create(

@@ -35,10 +35,13 @@ from services.indicators.spreadsheet import (
     Kind,
     RowError,
     cells_of,
+    neutralised,
     plan_import,
+    restored,
 )
 from shared.errors import DomainError, Invalid
 from shared.events.envelope import EventEnvelope, Metadata
+from shared.text import xml_safe
 
 FORMATS = ("csv", "xlsx")
 # progress(stage, done, total): total None while the size of the stage is unknown.
@@ -97,8 +100,10 @@ def _format_of(path: Path) -> str:
 
 
 def _csv_grid(path: Path) -> list[list[str]]:
+    """The cells, with the quote an export put before a formula-like cell
+    taken off again."""
     with path.open(newline="", encoding="utf-8-sig") as f:
-        return [list(row) for row in csv.reader(f)]
+        return [[restored(cell) for cell in row] for row in csv.reader(f)]
 
 
 def _xlsx_grid(path: Path) -> list[list[str]]:
@@ -262,11 +267,14 @@ def export_path(file: Path | None, fmt: str | None) -> Path:
 
 
 def _write_csv(path: Path, rows: Iterable[dict[str, str]]) -> None:
+    """The rows as CSV: no cell runs as a formula when the file is opened in a
+    spreadsheet, and no character an XML-based program cannot hold is written."""
     # The byte-order mark lets Excel open the file as UTF-8.
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        for row in rows:
+            writer.writerow({k: neutralised(xml_safe(v)) for k, v in row.items()})
 
 
 def _write_xlsx(path: Path, rows: Iterable[dict[str, str]]) -> None:
@@ -281,7 +289,7 @@ def _write_xlsx(path: Path, rows: Iterable[dict[str, str]]) -> None:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append([_typed(c, row[c]) for c in COLUMNS])
+        sheet.append([_typed(c, xml_safe(row[c])) for c in COLUMNS])
         for cell in sheet[sheet.max_row]:
             if cell.data_type == "f":  # text that starts with "=" is not a formula
                 cell.data_type = "s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Response
 
@@ -49,7 +50,7 @@ def build_router(service: IndicatorService, list_versions: bool = True) -> APIRo
     ) -> dict[str, Any]:
         """Register an indicator in the framework."""
         ind = service.register(body.model_dump(mode="python"), meta(who))
-        response.headers["Location"] = f"/api/v1/indicators/{ind.code}"
+        response.headers["Location"] = f"/api/v1/indicators/{quote(ind.code, safe='')}"
         return _public(ind, response)
 
     @router.put("/indicators/{code:path}/lead")

@@ -13,13 +13,14 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from shared import text
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.catalogue import current_version
 from shared.events.definitions import DEFINITION_FIELDS
 from shared.events.envelope import EventEnvelope, NewEvent
 from shared.periods import PLAN_END
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9 ._/-]{1,32}$")
+CODE_PATTERN = re.compile(text.CODE_PATTERN)
 POLARITIES = ("higher_is_better", "lower_is_better", "closer_is_better")
 FREQUENCIES = ("annual", "half_yearly", "quarterly")
 AMENDABLE = (
@@ -141,11 +142,8 @@ def _live(state: Indicator | None, code: str) -> Indicator:
 
 def check_code(code: str) -> str:
     """The code, or :class:`Invalid` when it breaks the code rule."""
-    if not CODE_PATTERN.match(code):
-        raise Invalid(
-            "code must be 1-32 letters, digits, spaces or . _ / - (e.g. 'NI 50')",
-            field="code",
-        )
+    if len(code) > 32 or not CODE_PATTERN.match(code):
+        raise Invalid(text.CODE_RULE, field="code")
     return code
 
 

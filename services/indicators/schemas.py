@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from shared.http.schemas import Body, LongText, NamedLead, Number, PlanDate, ShortText
+from shared.http.schemas import (
+    Body,
+    Code,
+    Flag,
+    LongText,
+    Name,
+    NamedLead,
+    Number,
+    PlanDate,
+    ShortText,
+    Title,
+)
 
-Code = Annotated[
-    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9 ._/-]+$")
-]
 Polarity = Literal["higher_is_better", "lower_is_better", "closer_is_better"]
 Frequency = Literal["annual", "half_yearly", "quarterly"]
 
@@ -34,13 +42,13 @@ class IndicatorCreate(Body):
     """A new indicator for the framework."""
 
     code: Code
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     outcome: ShortText = ""
     polarity: Polarity
     unit: ShortText = "number"
     frequency: Frequency = "annual"
-    laa: bool = False
-    measurable: bool = True
+    laa: Flag = False
+    measurable: Flag = True
     lead_organisation: ShortText | None = None
     named_lead: NamedLead | None = None
     tolerance: Number | None = None
@@ -50,17 +58,39 @@ class IndicatorCreate(Body):
 
 
 class IndicatorUpdate(Body):
-    """Definition fields to change; only those given are changed."""
+    """Definition fields to change; only those given are changed.
 
-    title: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    Leaving a field out keeps it; ``null`` is refused for every field that an
+    indicator must have (only ``tolerance`` may be cleared with ``null``, to
+    use the framework's default), so no command can leave a definition without
+    a title or polarity.
+    """
+
+    title: Title | None = None
     outcome: ShortText | None = None
     polarity: Polarity | None = None
     unit: ShortText | None = None
     frequency: Frequency | None = None
-    laa: bool | None = None
-    measurable: bool | None = None
+    laa: Flag | None = None
+    measurable: Flag | None = None
     tolerance: Number | None = None
     reason: LongText | None = None
+
+    @field_validator(
+        "title",
+        "outcome",
+        "polarity",
+        "unit",
+        "frequency",
+        "laa",
+        "measurable",
+        mode="before",
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null: leave the field out to keep it")
+        return value
 
 
 class LeadIn(Body):
@@ -86,16 +116,19 @@ class SettingsIn(Body):
     """Framework settings that change assessments."""
 
     rag_mode: Literal["red_green", "red_amber_green"] | None = None
-    amber_fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = (
-        None
-    )
-    significance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] | None = (
-        None
-    )
+    amber_fraction: Annotated[Number, Field(ge=0, le=1)] | None = None
+    significance: Annotated[Number, Field(ge=0, le=10)] | None = None
+
+    @field_validator("rag_mode", "amber_fraction", "significance", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null: leave the field out to keep it")
+        return value
 
 
 class VersionIn(Body):
     """A framework version to publish."""
 
-    label: Annotated[str, Field(min_length=1, max_length=200)]
+    label: Name
     note: LongText | None = None

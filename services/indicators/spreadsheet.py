@@ -232,8 +232,7 @@ def _definition(row: int, read: Reader, errors: list[RowError]) -> dict[str, Any
     found["measurable"] = read("measurable", parse_boolean)
     found["tolerance"] = read("tolerance", parse_number)
     present = {k: v for k, v in found.items() if v is not None}
-    _validate(IndicatorUpdate, present, row, _named(""), errors)
-    return present
+    return _validate(IndicatorUpdate, present, row, _named(""), errors)
 
 
 def _lead(row: int, cells: Mapping[str, str], errors: list[RowError]) -> dict[str, Any]:
@@ -247,8 +246,7 @@ def _lead(row: int, cells: Mapping[str, str], errors: list[RowError]) -> dict[st
         )
     elif name:
         lead["named_lead"] = {"name": name, "email": email or None}
-    _validate(LeadIn, lead, row, _named(""), errors)
-    return lead
+    return _validate(LeadIn, lead, row, _named(""), errors)
 
 
 def _baseline(
@@ -280,8 +278,8 @@ def _target(
     if value is None:
         return None
     wanted = {"value": value, "period_end": day, "reason": reason}
-    _validate(TargetIn, wanted, row, _named("target_"), errors)
-    return (value, day, reason)
+    checked = _validate(TargetIn, wanted, row, _named("target_"), errors)
+    return (value, day, checked.get("reason", reason))
 
 
 def _milestones(
@@ -311,14 +309,18 @@ def _validate(
     row: int,
     column_of: Callable[[tuple[Any, ...]], str],
     errors: list[RowError],
-) -> None:
-    """The API's field rules (lengths, email form) applied to the row's cells."""
+) -> dict[str, Any]:
+    """The API's field rules (lengths, email form, free text) applied to the
+    row's cells: the cells as the API would keep them (line breaks
+    normalised), or ``data`` unchanged with the errors added."""
     try:
-        model.model_validate(data)
+        checked = model.model_validate(data)
     except ValidationError as e:
         for err in e.errors():
             column = column_of(err["loc"])
             errors.append(RowError(row, column, _message(column, err)))
+        return data
+    return checked.model_dump(mode="python", include=set(data))
 
 
 def _message(column: str, err: Any) -> str:
@@ -328,7 +330,7 @@ def _message(column: str, err: Any) -> str:
         return f"must be at most {err['ctx']['max_length']} characters"
     if err["type"] == "too_long":
         return f"must have at most {err['ctx']['max_length']} entries"
-    return str(err["msg"])
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _one_of(allowed: Sequence[str]) -> Callable[[str], str]:
@@ -563,6 +565,33 @@ def cells_of(ind: Indicator) -> dict[str, str]:
         "milestones": milestones_text(ind.milestones),
         "retired": boolean_text(ind.retired),
     }
+
+
+# Cells a spreadsheet program would run as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+
+def _would_run(text: str) -> bool:
+    """Whether ``text``, once any leading quotes are taken off, starts a formula."""
+    rest = text.lstrip("'")
+    return rest.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(rest)
+
+
+def neutralised(text: str) -> str:
+    """A CSV cell that no spreadsheet program runs: a cell starting with = + - @
+    tab or CR gets a leading single quote, as OWASP advises. Plain numbers
+    such as -5 are left as they are. A cell that already starts with quotes
+    before such a character gets one more, so :func:`restored` undoes exactly
+    this and an export read back changes nothing."""
+    return "'" + text if _would_run(text) else text
+
+
+def restored(text: str) -> str:
+    """The cell :func:`neutralised` was given."""
+    if text.startswith("'") and _would_run(text[1:]):
+        return text[1:]
+    return text
 
 
 def boolean_text(value: bool | None) -> str:

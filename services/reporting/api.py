@@ -11,7 +11,13 @@ from pydantic import Field
 from shared.errors import Invalid
 from shared.http.auth import Principal
 from shared.http.deps import require
-from shared.http.schemas import Body, LongText, PlanDate, ShortText
+from shared.http.schemas import (
+    Body,
+    Code,
+    FreeText,
+    LongText,
+    PlanDate,
+)
 
 from .actions import ActionService
 from .framework_cache import EncodedCache, etag_matches
@@ -26,10 +32,12 @@ Format = Literal["json", "html", "pdf", "docx", "xlsx"]
 class ActionIn(Body):
     """A corrective action the Board directed."""
 
-    indicator_code: Annotated[str, Field(min_length=1, max_length=32)]
-    round_id: Annotated[str | None, Field(max_length=40)] = None
-    description: Annotated[str, Field(min_length=1, max_length=2000)]
-    owner: Annotated[ShortText, Field(min_length=1)]
+    indicator_code: Code
+    round_id: Annotated[
+        str | None, Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
+    ] = None
+    description: Annotated[str, Field(min_length=1, max_length=2000), FreeText]
+    owner: Annotated[str, Field(min_length=1, max_length=200), FreeText]
     due: PlanDate
 
 

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from shared.http.schemas import Body, LongText, Number, PlanDate
+from shared.http.schemas import Body, Code, FreeText, LongText, Number, PlanDate
 
-GroupName = Annotated[str, Field(min_length=1, max_length=100)]
+GroupName = Annotated[str, Field(min_length=1, max_length=100), FreeText]
 RoundId = Annotated[
     str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
 ]
@@ -21,7 +21,7 @@ class ReturnIn(Body):
     group (e.g. gender, ethnicity, looked-after status), never by child.
     """
 
-    indicator_code: Annotated[str, Field(min_length=1, max_length=32)]
+    indicator_code: Code
     period_end: PlanDate
     value: Number
     prediction: Literal["on_target", "off_target"] | None = None
@@ -44,9 +44,7 @@ class RoundIn(Body):
     period_end: PlanDate
     requested: PlanDate
     deadline: PlanDate
-    scope: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
-        default=None, max_length=500
-    )
+    scope: list[Code] | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> RoundIn:

@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from services.returns.schemas import ReturnIn
 from shared.errors import DomainError
+from shared.http.schemas import LongText
 
 MAX_FORM_BYTES = 64_000
 Errors = dict[str, str]
@@ -34,10 +35,23 @@ _RETURN_MESSAGES = {
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a posted form (the last value of a repeated name wins)."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
+    """The fields of a posted form (the last value of a repeated name wins).
+
+    The body is counted as it arrives and refused once it passes
+    ``MAX_FORM_BYTES``, whatever its framing: a chunked post is never read
+    whole first.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         raise HTTPException(413, "The form is too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            raise HTTPException(413, "The form is too large")
+        chunks.append(chunk)
+    body = b"".join(chunks)
     kind = request.headers.get("content-type", "")
     if body and not kind.startswith("application/x-www-form-urlencoded"):
         raise HTTPException(415, "Send the form as application/x-www-form-urlencoded")
@@ -102,11 +116,26 @@ def parse_return(fields: dict[str, str]) -> tuple[dict[str, Any] | None, Errors]
     except ValidationError as exc:
         for item in exc.errors():
             name = str(item["loc"][0]) if item["loc"] else "value"
-            errors.setdefault(name, _RETURN_MESSAGES.get(name, str(item["msg"])))
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if item["type"] != "value_error":
+                message = _RETURN_MESSAGES.get(name, message)
+            errors.setdefault(name, message)
         return None, errors
     if errors:
         return None, errors
     return body.model_dump(mode="python"), {}
+
+
+_LONG_TEXT: TypeAdapter[str] = TypeAdapter(LongText)
+
+
+def long_text(text: str) -> tuple[str, str | None]:
+    """A note typed into a form, normalised as every API text is, or a message
+    saying why it cannot be kept (too long, or a character papers cannot hold)."""
+    try:
+        return _LONG_TEXT.validate_python(text), None
+    except ValidationError as exc:
+        return text, str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
 
 
 def domain_errors(exc: DomainError, default_field: str) -> Errors:

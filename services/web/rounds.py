@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shared.errors import DomainError, NotFound
 
-from .forms import Errors, domain_errors, form_fields, parse_return
+from .forms import Errors, domain_errors, form_fields, long_text, parse_return
 from .framework import _code_key
 from .labels import DECISIONS
 from .rendering import Web
@@ -221,6 +221,10 @@ def routes(web: Web) -> APIRouter:
             )
         if len(note) > MAX_NOTE:
             errors["note"] = "The note must be 10,000 characters or fewer"
+        else:
+            note, problem = long_text(note)
+            if problem:
+                errors["note"] = f"The note {problem}"
         if not errors:
             try:
                 web.system.challenges.decide(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared.http import problems
+from shared.http import openapi, problems
 from shared.http.auth import TokenStore
 from shared.http.deps import read_access
 from shared.http.middleware import RequestMiddleware
@@ -75,5 +75,10 @@ def create_app(
         )
 
     for router in routers:
-        app.include_router(router, dependencies=[Depends(read_access)])
+        app.include_router(
+            router,
+            dependencies=[Depends(read_access), Depends(problems.unique_keys)],
+            responses=openapi.PROBLEM_RESPONSES,
+        )
+    openapi.install(app)
     return app

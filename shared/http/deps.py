@@ -64,13 +64,34 @@ def read_access(request: Request, who: CurrentPrincipal) -> Principal:
     return who
 
 
+OCCURRED_AT_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+    r"([Zz]|[+-]\d{2}:\d{2})?$"
+)
+
+
 def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
-    """A dependency that admits only callers with one of ``roles`` (deny by default)."""
+    """A dependency that admits only callers with one of ``roles`` (deny by default).
+
+    Only an admin may backdate a command with ``Occurred-At``: a lead who
+    could would be able to make a late return look on time. A backdated
+    command is written to the audit log with the date it claims.
+    """
 
     def check(
         request: Request,
         who: CurrentPrincipal,
-        when: Annotated[str | None, Header(alias="Occurred-At")] = None,
+        # Declared as a plain string so that OpenAPI types the header as an
+        # RFC 3339 date-time (an absent header is None).
+        when: str = Header(
+            None,
+            alias="Occurred-At",
+            max_length=40,
+            pattern=OCCURRED_AT_PATTERN,
+            json_schema_extra={"format": "date-time"},
+            description="When the change took effect, if in the past (loading "
+            "a council's records). Admins only; others get 403.",
+        ),
     ) -> Principal:
         backdated = occurred_at(when)
         if who is ANONYMOUS:
@@ -94,6 +115,26 @@ def require(*roles: Role) -> Callable[[Request, Principal], Principal]:
             )
             raise HTTPException(
                 403, f"The {who.role} role may not do this (needs {' or '.join(roles)})"
+            )
+        if backdated is not None:
+            if who.role != "admin":
+                audit_log.warning(
+                    "refused: %s (%s) may not backdate %s %s",
+                    who.name,
+                    who.role,
+                    request.method,
+                    request.url.path,
+                )
+                raise HTTPException(
+                    403, "Only an admin may backdate a change with Occurred-At"
+                )
+            audit_log.info(
+                "backdated: %s (%s) %s %s to %s",
+                who.name,
+                who.role,
+                request.method,
+                request.url.path,
+                backdated.isoformat(),
             )
         return replace(who, occurred_at=backdated)
 

@@ -1,6 +1,12 @@
 """The one ASGI middleware every pmf app has: body limit, correlation id,
 request metrics and the access log.
 
+The body limit holds for bodies of any framing: a declared ``Content-Length``
+over the limit is refused before anything is read, and a chunked body is
+counted as it streams in and refused (413) the moment it passes the limit,
+before the route reads the rest or checks the caller's token. Otherwise a
+client without a token could make every process buffer gigabytes.
+
 Written as plain ASGI rather than Starlette's ``BaseHTTPMiddleware`` because
 that wraps every request in extra tasks and streams; measured, the plain form
 keeps a trivial route about twice as fast.
@@ -53,9 +59,53 @@ class RequestMiddleware:
                 message = {**message, "headers": tagged}
             await send(message)
 
+        received = 0
+        refused = False
+        started_response = False
+
+        async def receive_counted() -> Message:
+            nonlocal received, refused, started_response
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    refused = True
+                    if not started_response:
+                        await self._too_large(send_tagged)
+                        started_response = True
+                    # The route sees a client that went away; what it answers
+                    # after this is dropped (the 413 has been sent).
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def send_unless_refused(message: Message) -> None:
+            nonlocal started_response
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started_response = True
+            await send_tagged(message)
+
         token = correlation_id.set(cid)
         try:
-            await self.app(scope, receive, send_tagged)
+            await self.app(scope, receive_counted, send_unless_refused)
+        except Exception:
+            if refused:  # a route that gave up on the cut-off body is expected
+                return
+            if not started_response:
+                # problem+json with the correlation id, not Starlette's plain
+                # text; the error is still raised so that it is logged in full.
+                await self._problem(
+                    send_tagged,
+                    500,
+                    "Internal server error",
+                    "Something went wrong on the server (quote correlation id "
+                    f"{cid} when reporting it)",
+                    correlation_id=cid,
+                )
+            raise
         finally:
             correlation_id.reset(token)
             self._measure(scope, status, cid, time.perf_counter() - started)
@@ -73,17 +123,28 @@ class RequestMiddleware:
         )
 
     async def _too_large(self, send: Send) -> None:
+        await self._problem(
+            send,
+            413,
+            "Request too large",
+            f"A request body may be at most {self.max_body} bytes",
+        )
+
+    async def _problem(
+        self, send: Send, status: int, title: str, detail: str, **extra: Any
+    ) -> None:
         body: dict[str, Any] = {
             "type": "about:blank",
-            "title": "Request too large",
-            "status": 413,
-            "detail": f"A request body may be at most {self.max_body} bytes",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            **extra,
         }
         raw = json.dumps(body).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/problem+json"),
                     (b"content-length", str(len(raw)).encode()),

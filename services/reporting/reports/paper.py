@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.text import xml_safe_deep
+
 from . import labels
 
 KIND_HEADINGS = {"executive": "Executive report", "board": "CYP Board report"}
@@ -194,7 +196,14 @@ class Paper:
 
 
 def build_paper(snapshot: Mapping[str, Any]) -> Paper:
-    """The paper a snapshot describes, every list in its fixed order."""
+    """The paper a snapshot describes, every list in its fixed order.
+
+    Every string is first made safe for XML (:func:`shared.text.xml_safe`):
+    the API refuses control characters, but events written before it did may
+    still hold them, and one of them would stop a Word or Excel paper being
+    written at all.
+    """
+    snapshot = xml_safe_deep(dict(snapshot))
     settings = dict(snapshot.get("settings") or {})
     threshold = labels.small_number_threshold(settings)
     indicators = tuple(
