@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     council_name: str = "Northshire County Council"
     # Published figures that count fewer children than this are shown as "c".
     small_number_threshold: int = 5
+    # Distributed mode: how long an LAA result from the stream for an indicator
+    # returns has not seen yet waits for its registration before it is
+    # dead-lettered, and how often waiting results are looked at again.
+    laa_unknown_wait_seconds: float = Field(default=600.0, ge=0)
+    laa_recheck_seconds: float = Field(default=5.0, gt=0)
 
     # Mail to leads (requests, reminders, overdue notices). Off by default so
     # that `pmf run` and `pmf demo` never e-mail anyone by accident.
