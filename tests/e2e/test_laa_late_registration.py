@@ -110,9 +110,9 @@ def test_a_result_sent_before_the_registration_waits_and_is_accepted_once(
         fw = httpx.get(
             f"{distributed.url('reporting')}/api/v1/framework", timeout=10
         ).json()
-        [entry] = [i for i in fw["indicators"] if i["code"] == code]
-        assert entry["latest_result"], "no result yet"
-        return entry["latest_result"]
+        found = [i for i in fw["indicators"] if i["code"] == code]
+        assert found and found[0]["latest_result"], "no result yet"
+        return found[0]["latest_result"]
 
     result = eventually(latest, timeout=60)
     assert result["value"] == 71.5 and result["period_end"] == "2008-06-30"
