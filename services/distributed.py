@@ -112,6 +112,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
     gauges: list[Callable[[], None]] = []  # read from state when scraped
+    closers_extra: list[Any] = []  # closed with the app, after the producer
 
     def consume(
         projection: Projection, topics: list[str], sink: EventStore | None
@@ -200,6 +201,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     else:
         from services.reporting.actions import ActionService
         from services.reporting.api import build_router as reporting_router
+        from services.reporting.papers import papers_for
         from services.reporting.projections import framework_projection
         from services.reporting.queries import FrameworkQueries
 
@@ -211,16 +213,19 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                 metrics.rag.labels(status).set(count)
 
         gauges.append(rag_counts)
+        papers = papers_for(settings, metrics)
+        closers_extra.append(papers)
         routers = [
             reporting_router(
                 framework,
                 ActionService(store, engine),
                 settings.council_name,
                 settings.small_number_threshold,
+                papers,
             )
         ]
 
-    closers: list[Any] = [producer, engine]
+    closers: list[Any] = [producer, engine, *closers_extra]
     consumed = (
         sorted(
             {
