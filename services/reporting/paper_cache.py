@@ -19,16 +19,25 @@ import json
 import os
 import threading
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 REPORTS_DIR = Path(__file__).parent / "reports"
+# Libraries whose upgrade can change a paper's bytes.
+RENDERING_LIBRARIES = ("weasyprint", "python-docx", "openpyxl", "matplotlib")
 
 
 @cache
 def template_version() -> str:
-    """A digest of the renderers' code and templates: a change gives new keys."""
+    """A digest of the renderers' code, templates and libraries: a change gives
+    new keys, so an upgrade never serves a paper laid out by the old version."""
     digest = hashlib.sha256()
+    for name in RENDERING_LIBRARIES:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} absent".encode())
     for path in sorted(REPORTS_DIR.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".html", ".css"):
             digest.update(path.relative_to(REPORTS_DIR).as_posix().encode())
