@@ -30,7 +30,7 @@ from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
 from shared.http.readiness import Check, Readiness, ReadinessCheck
 from shared.messaging import parking
-from shared.messaging.consumers import Projection, StreamApplier
+from shared.messaging.consumers import ApplyContext, Projection, StreamApplier
 from shared.messaging.faust_consumers import (
     AgentHealth,
     DeadLetters,
@@ -168,6 +168,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
     gauges: list[Callable[[], None]] = []  # read from state when scraped
+    closers_extra: list[Any] = []  # closed with the app, after the producer
 
     def consume(
         projection: Projection, topics: list[str], sink: EventStore | None
@@ -214,20 +215,40 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         from services.returns.handlers import ReturnsService
         from services.returns.projections import known_indicators_projection
 
-        service = ReturnsService(store)
-        consume(known_indicators_projection(), [TOPICS["indicators"]], None)
+        service = ReturnsService(
+            store, unknown_wait_seconds=settings.laa_unknown_wait_seconds
+        )
+
+        def release(ctx: ApplyContext, code: str) -> None:
+            """Accept results that waited for ``code``, as its registration applies."""
+            recorded: list[EventEnvelope] = []
+            for outcome in service.release_waiting(ctx.conn, code, recorded):
+                metrics.laa_results.labels(outcome.outcome).inc()
+            ctx.emitted.extend(recorded)  # announced once the registration commits
+
+        consume(known_indicators_projection(release), [TOPICS["indicators"]], store)
         assert faust_app is not None
 
         def laa_messages(raws: list[bytes]) -> None:
             stream = Metadata(actor="system:laa-stream")
-            outcomes = service.receive_laa_many(raws, stream)
+            outcomes = service.receive_laa_many(raws, stream, wait_unknown=True)
             for raw, outcome in zip(raws, outcomes, strict=True):
                 metrics.laa_results.labels(outcome.outcome).inc()
                 if outcome.outcome == "rejected":
                     dead_letters.send(LAA_TOPIC, outcome.reason or "rejected", raw)
 
+        def settle_waiting() -> None:
+            def dead_letter(reason: str, payload: str) -> None:
+                dead_letters.send(LAA_TOPIC, reason, payload)
+
+            for outcome in service.settle_waiting(dead_letter):
+                metrics.laa_results.labels(outcome.outcome).inc()
+
         add_batch_agent(
             faust_app, [LAA_TOPIC], laa_messages, "returns.laa", dead_letters, health
+        )
+        jobs.append(
+            Periodic("laa-waiting", settle_waiting, settings.laa_recheck_seconds)
         )
         deadlines = Metadata(actor="service:returns-deadlines")
 
@@ -253,6 +274,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     else:
         from services.reporting.actions import ActionService
         from services.reporting.api import build_router as reporting_router
+        from services.reporting.papers import papers_for
         from services.reporting.projections import framework_projection
         from services.reporting.queries import FrameworkQueries
 
@@ -264,16 +286,19 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                 metrics.rag.labels(status).set(count)
 
         gauges.append(rag_counts)
+        papers = papers_for(settings, metrics)
+        closers_extra.append(papers)
         routers = [
             reporting_router(
                 framework,
                 ActionService(store, engine),
                 settings.council_name,
                 settings.small_number_threshold,
+                papers,
             )
         ]
 
-    closers: list[Any] = [producer, engine]
+    closers: list[Any] = [producer, engine, *closers_extra]
     consumed = (
         sorted(
             {

@@ -24,6 +24,7 @@ from services.indicators.api import build_router as indicators_router
 from services.indicators.handlers import IndicatorService
 from services.reporting.actions import ActionService
 from services.reporting.api import build_router as reporting_router
+from services.reporting.papers import papers_for
 from services.reporting.queries import FrameworkQueries
 from services.returns.api import build_router as returns_router
 from services.returns.gauges import set_outstanding_gauges
@@ -84,6 +85,7 @@ class EmbeddedSystem:
         )
         reads = read_only(self.engine)
         self.framework = FrameworkQueries(reads)
+        self.papers = papers_for(self.settings, self.metrics)
         self.assessments = AssessmentQueries(reads)
         self.challenges = ChallengeService(self.store)
         self.actions = ActionService(self.store, reads)
@@ -174,6 +176,7 @@ class EmbeddedSystem:
             yield
         finally:
             ticker.stop()
+            self.papers.close()
 
     def app(self) -> FastAPI:
         """The one FastAPI app serving every route."""
@@ -186,6 +189,7 @@ class EmbeddedSystem:
                     self.actions,
                     self.settings.council_name,
                     self.settings.small_number_threshold,
+                    self.papers,
                 ),
                 indicators_router(self.indicators, list_versions=False),
                 returns_router(self.returns),

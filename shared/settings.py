@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     council_name: str = "Northshire County Council"
     # Published figures that count fewer children than this are shown as "c".
     small_number_threshold: int = 5
+    # Report documents (PDF, DOCX, XLSX, HTML): worker processes that render
+    # them, how many more may wait before callers get 503, what Retry-After says,
+    # and the cap of the cache of rendered papers in data_dir/papers.
+    report_workers: int = Field(default=1, ge=1, le=32)
+    report_queue: int = Field(default=4, ge=0, le=1000)
+    report_retry_after_seconds: int = Field(default=30, ge=1, le=3600)
+    report_cache_mb: int = Field(default=256, ge=0)
+    # Distributed mode: how long an LAA result from the stream for an indicator
+    # returns has not seen yet waits for its registration before it is
+    # dead-lettered, and how often waiting results are looked at again.
+    laa_unknown_wait_seconds: float = Field(default=600.0, ge=0)
+    laa_recheck_seconds: float = Field(default=5.0, gt=0)
 
     # Mail to leads (requests, reminders, overdue notices). Off by default so
     # that `pmf run` and `pmf demo` never e-mail anyone by accident.

@@ -78,6 +78,9 @@ class Distributed:
             "PMF_DATABASE_URL": f"{self.postgres}/pmf_{name}",
             "PMF_DATA_DIR": str(self.work / f"data-{name}"),
             "PMF_LAG_SAMPLE_SECONDS": "1",  # readiness follows the lag closely
+            # an LAA result for an unknown indicator waits this long (not 10 min)
+            "PMF_LAA_UNKNOWN_WAIT_SECONDS": str(LAA_WAIT_SECONDS),
+            "PMF_LAA_RECHECK_SECONDS": "1",
             **self.auth_env,
         }
         log = self.work / f"{name}-{len(list(self.work.glob(name + '*')))}.log"
@@ -93,6 +96,7 @@ class Distributed:
 
 
 SERVICES = ("indicators", "returns", "assessment", "reporting")
+LAA_WAIT_SECONDS = 30
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from shared.errors import Invalid
 from shared.http.auth import Principal
 from shared.http.deps import require
+from shared.http.problems import problem
 from shared.http.schemas import (
     Body,
     Code,
@@ -21,6 +23,7 @@ from shared.http.schemas import (
 
 from .actions import ActionService
 from .framework_cache import EncodedCache, etag_matches
+from .papers import Busy, PaperLimits, Papers
 from .queries import FrameworkQueries, parse_as_of
 from .snapshot import build_snapshot
 
@@ -52,9 +55,11 @@ def build_router(
     actions: ActionService,
     council: str = "Northshire County Council",
     small_number_threshold: int = 5,
+    papers: Papers | None = None,
 ) -> APIRouter:
-    """The reporting routes."""
+    """The reporting routes; ``papers`` renders (and caches) the documents."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
+    renderer = papers or Papers(None, PaperLimits())
 
     cache = EncodedCache(queries.position, size=64)
 
@@ -140,18 +145,40 @@ def build_router(
         return queries.history(code)
 
     @router.get("/reports/{round_id}/{kind}")
-    def report(
+    async def report(
         round_id: str,
         kind: Literal["executive", "board"],
         format: Format = "json",
     ) -> Response:
-        """The Executive or Board report of a round: json, html, pdf, docx, xlsx."""
-        snapshot = build_snapshot(
-            queries.engine, round_id, kind, council, small_number_threshold
+        """The Executive or Board report of a round: json, html, pdf, docx, xlsx.
+
+        Documents come from a cache or a bounded pool of renderers; when every
+        renderer is busy the answer is 503 with Retry-After (PDFs take seconds).
+        """
+        snapshot = await run_in_threadpool(
+            build_snapshot,
+            queries.engine,
+            round_id,
+            kind,
+            council,
+            small_number_threshold,
         )
         from .reports import MEDIA_TYPES, render
 
-        body = render(snapshot, format)
+        if format == "json":
+            body = render(snapshot, format)  # no layout: as quick as a read
+        else:
+            try:
+                body = await renderer.paper(snapshot, format)
+            except Busy as busy:
+                answer = problem(
+                    503,
+                    "Report renderers busy",
+                    "Every report renderer is busy with other papers: ask again "
+                    f"in {busy.retry_after} seconds.",
+                )
+                answer.headers["Retry-After"] = str(busy.retry_after)
+                return answer
         export_log.info(
             "report exported",
             extra={

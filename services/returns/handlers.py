@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -16,7 +17,11 @@ from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_n
 from shared.eventstore.store import EventStore
 
 from . import laa, mail_log, rounds
-from .tables import known_indicators, laa_ids, results_index
+from .tables import known_indicators, laa_ids, laa_waiting, results_index
+
+Raw = bytes | str | dict[str, Any]
+# Called with (reason, payload) for each LAA result given up on after waiting.
+DeadLetter = Callable[[str, str], None]
 
 
 def returns_stream(code: str) -> str:
@@ -29,7 +34,7 @@ class LaaOutcome:
     """What became of one LAA message."""
 
     result_id: str | None
-    outcome: Literal["accepted", "duplicate", "rejected"]
+    outcome: Literal["accepted", "duplicate", "rejected", "waiting"]
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,10 +55,18 @@ class ReturnsService:
     """Accepts results and manages collection rounds."""
 
     def __init__(
-        self, store: EventStore, today: Callable[[], date] = date.today
+        self,
+        store: EventStore,
+        today: Callable[[], date] = date.today,
+        unknown_wait_seconds: float = 0.0,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.store = store
         self.today = today
+        # How long a streamed LAA result for an unknown indicator waits for its
+        # registration (distributed mode); 0 rejects it at once.
+        self.unknown_wait = timedelta(seconds=unknown_wait_seconds)
+        self.now = now
 
     def indicator(self, conn: Connection, code: str) -> sa.RowMapping | None:
         """What returns knows of indicator ``code``."""
@@ -150,55 +163,170 @@ class ReturnsService:
                 t.insert().values(code=code, period_end=period_iso, returns=1, **values)
             )
 
-    def receive_laa(
-        self, raw: bytes | str | dict[str, Any], meta: Metadata
-    ) -> LaaOutcome:
+    def receive_laa(self, raw: Raw, meta: Metadata) -> LaaOutcome:
         """Accept one LAA message once; a bad one is recorded as rejected."""
         return self.receive_laa_many([raw], meta)[0]
 
     def receive_laa_many(
-        self, raws: Sequence[bytes | str | dict[str, Any]], meta: Metadata
+        self, raws: Sequence[Raw], meta: Metadata, wait_unknown: bool = False
     ) -> list[LaaOutcome]:
-        """Accept a batch of LAA messages in one transaction, each once."""
+        """Accept a batch of LAA messages in one transaction, each once.
+
+        With ``wait_unknown`` (the stream in distributed mode) a result for an
+        indicator not seen yet is kept to wait for its registration instead of
+        being rejected; its outcome is then "waiting".
+        """
         recorded: list[EventEnvelope] = []
+        wait = wait_unknown and self.unknown_wait > timedelta(0)
         with self.store.transaction() as conn:
-            outcomes = [self._receive(conn, raw, meta, recorded) for raw in raws]
+            outcomes = [self._receive(conn, raw, meta, recorded, wait) for raw in raws]
         self.store.notify_committed(recorded)
         return outcomes
 
     def _receive(
         self,
         conn: Connection,
-        raw: bytes | str | dict[str, Any],
+        raw: Raw,
         meta: Metadata,
         recorded: list[EventEnvelope],
+        wait: bool = False,
     ) -> LaaOutcome:
         parsed = laa.parse(raw)
         if isinstance(parsed, laa.LaaResult):
             outcome = self._accept_laa(conn, parsed, meta, recorded)
+            unknown = (outcome.reason or "").startswith("unknown indicator")
+            if wait and outcome.outcome == "rejected" and unknown:
+                return self._wait(conn, parsed, raw, meta)
         else:
             outcome = LaaOutcome(parsed.result_id, "rejected", parsed.reason)
         if outcome.outcome == "rejected":
-            recorded += self.store.append(
-                "rejections:laa",
-                None,
-                [
-                    _event(
-                        "ReturnRejected",
-                        {
-                            "source": "laa",
-                            "result_id": outcome.result_id,
-                            "reason": outcome.reason,
-                            "payload": parsed.payload
-                            if isinstance(parsed, laa.Rejection)
-                            else None,
-                        },
-                    )
-                ],
-                meta,
-                conn,
-            )
+            payload = parsed.payload if isinstance(parsed, laa.Rejection) else None
+            self._reject(conn, outcome, payload, meta, recorded)
         return outcome
+
+    def _reject(
+        self,
+        conn: Connection,
+        outcome: LaaOutcome,
+        payload: str | None,
+        meta: Metadata,
+        recorded: list[EventEnvelope],
+    ) -> None:
+        data = {
+            "source": "laa",
+            "result_id": outcome.result_id,
+            "reason": outcome.reason,
+            "payload": payload,
+        }
+        recorded += self.store.append(
+            "rejections:laa", None, [_event("ReturnRejected", data)], meta, conn
+        )
+
+    def _wait(
+        self, conn: Connection, result: laa.LaaResult, raw: Raw, meta: Metadata
+    ) -> LaaOutcome:
+        """Keep a result for an unknown indicator until it is registered."""
+        rid = result.result_id
+        reason = f"indicator {result.indicator_code} not known yet"
+        held = sa.select(laa_waiting.c.result_id).where(laa_waiting.c.result_id == rid)
+        if conn.execute(held).first() is None:
+            now = self.now()
+            conn.execute(
+                laa_waiting.insert().values(
+                    result_id=rid,
+                    indicator_code=result.indicator_code,
+                    payload=_text_of(raw),
+                    actor=meta.actor,
+                    received_at=iso(now),
+                    wait_until=iso(now + self.unknown_wait),
+                )
+            )
+        return LaaOutcome(rid, "waiting", reason)
+
+    def release_waiting(
+        self, conn: Connection, code: str, recorded: list[EventEnvelope]
+    ) -> list[LaaOutcome]:
+        """Accept the results that waited for ``code``, now that it is known.
+
+        Called in the transaction that applies the indicator's registration,
+        so the result is accepted exactly when (and only if) that commits.
+        """
+        rows = conn.execute(
+            sa.select(laa_waiting)
+            .where(laa_waiting.c.indicator_code == code)
+            .order_by(laa_waiting.c.received_at)
+            .with_for_update()
+        ).mappings()
+        return [self._settle(conn, row, recorded) for row in list(rows)]
+
+    def _settle(
+        self, conn: Connection, row: sa.RowMapping, recorded: list[EventEnvelope]
+    ) -> LaaOutcome:
+        """Decide a waiting result afresh (its indicator is known now)."""
+        conn.execute(
+            laa_waiting.delete().where(laa_waiting.c.result_id == row["result_id"])
+        )
+        return self._receive(
+            conn, row["payload"], Metadata(actor=row["actor"]), recorded
+        )
+
+    def settle_waiting(
+        self, dead_letter: DeadLetter, limit: int = 500
+    ) -> list[LaaOutcome]:
+        """Accept waiting results whose indicator is now known; give up on late ones.
+
+        Run every few seconds. A result whose wait is over is recorded as
+        rejected and passed to ``dead_letter`` with its reason before the
+        transaction commits, so a failed send leaves it waiting to be tried
+        again (a dead letter may then be sent twice, never lost).
+        """
+        recorded: list[EventEnvelope] = []
+        settled: list[LaaOutcome] = []
+        now = iso(self.now())
+        with self.store.transaction() as conn:
+            rows = conn.execute(
+                sa.select(laa_waiting)
+                .order_by(laa_waiting.c.received_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).mappings()
+            for row in list(rows):
+                known = self.indicator(conn, row["indicator_code"]) is not None
+                if not known and row["wait_until"] > now:
+                    continue
+                if known:
+                    outcome = self._settle(conn, row, recorded)
+                    if outcome.outcome == "rejected":
+                        dead_letter(outcome.reason or "rejected", row["payload"])
+                else:
+                    outcome = self._give_up(conn, row, recorded)
+                    dead_letter(outcome.reason or "rejected", row["payload"])
+                settled.append(outcome)
+        self.store.notify_committed(recorded)
+        return settled
+
+    def _give_up(
+        self, conn: Connection, row: sa.RowMapping, recorded: list[EventEnvelope]
+    ) -> LaaOutcome:
+        waited = self.unknown_wait.total_seconds()
+        outcome = LaaOutcome(
+            row["result_id"],
+            "rejected",
+            f"unknown indicator {row['indicator_code']} "
+            f"(not registered within {waited:g} s)",
+        )
+        conn.execute(
+            laa_waiting.delete().where(laa_waiting.c.result_id == row["result_id"])
+        )
+        meta = Metadata(actor=row["actor"])
+        self._reject(conn, outcome, row["payload"], meta, recorded)
+        return outcome
+
+    def waiting_count(self) -> int:
+        """How many LAA results wait for their indicator's registration."""
+        with self.store.engine.connect() as conn:
+            query = sa.select(sa.func.count()).select_from(laa_waiting)
+            return int(conn.execute(query).scalar() or 0)
 
     def _accept_laa(
         self,
@@ -223,6 +351,8 @@ class ReturnsService:
                 rid, "rejected", f"indicator {result.indicator_code} is retired"
             )
         conn.execute(laa_ids.insert().values(result_id=rid))
+        # accepted another way (HTTP, or a resend) while it waited on the stream
+        conn.execute(laa_waiting.delete().where(laa_waiting.c.result_id == rid))
         events = self.store.append(
             returns_stream(result.indicator_code),
             None,
@@ -340,6 +470,13 @@ class ReturnsService:
     def mail_states(self, rid: str) -> dict[str, mail_log.MailState]:
         """What was claimed and sent about round ``rid``, by message stream."""
         return mail_log.fold(self.store.read_streams_like(mail_log.round_prefix(rid)))
+
+
+def _text_of(raw: Raw) -> str:
+    """The message as text, to keep while it waits (parsing it succeeded)."""
+    if isinstance(raw, dict):
+        return json.dumps(raw)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
 
 
 def _public_return(e: EventEnvelope) -> dict[str, Any]:

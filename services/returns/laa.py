@@ -3,6 +3,11 @@
 A message that is not valid JSON, misses a field, names an unknown indicator
 or carries a non-numeric value is never dropped silently: the caller turns a
 :class:`Rejection` into a dead letter with its reason.
+
+Each message is judged on its own and by the same rules as a lead's return
+(``ReturnIn``): dates between 1990 and 2100, bounded text, no text that cannot
+be stored as UTF-8 (a lone surrogate such as ``\\ud800`` would fail the whole
+batch's transaction in the database, losing the good messages beside it).
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 REQUIRED = ("result_id", "indicator_code", "period_end", "value")
 MAX_MESSAGE_BYTES = 64_000
+# The dates a plan can be about, as for returns (shared.http.schemas.PlanDate).
+EARLIEST = date(1990, 1, 1)
+LATEST = date(2100, 12, 31)
+# An ISO 8601 timestamp with offset and fractions fits easily.
+MAX_SUBMITTED_AT = 40
 
 
 @dataclass(frozen=True)
@@ -58,15 +68,51 @@ def _number(value: Any) -> float | None:
     return v if math.isfinite(v) and abs(v) <= 1e15 else None
 
 
+def storable(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text  # PostgreSQL refuses NUL in text and JSON
+
+
 def _text(value: Any, limit: int) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= limit else None
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        return None
+    return value if storable(value) else None
+
+
+def _in_range(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
+def _submitted_at(value: Any) -> str | Rejection | None:
+    """The LAA system's own timestamp, checked like any date we store."""
+    if value is None:
+        return None
+    reason = (
+        f"submitted_at must be an ISO 8601 date-time of up to {MAX_SUBMITTED_AT} "
+        f"characters between {EARLIEST.year} and {LATEST.year}"
+    )
+    text = _text(value, MAX_SUBMITTED_AT)
+    if text is None:
+        return Rejection(reason, None, "")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return Rejection(reason, None, "")
+    return text if _in_range(when.date()) else Rejection(reason, None, "")
 
 
 def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
     """A valid :class:`LaaResult`, or a :class:`Rejection` saying why not."""
     if isinstance(raw, dict):
         message: Any = raw
-        payload = json.dumps(raw, default=str)[:MAX_MESSAGE_BYTES]
+        whole = json.dumps(raw, default=str)  # ASCII: surrogates are escaped
+        payload = whole[:MAX_MESSAGE_BYTES]
+        if len(whole) > MAX_MESSAGE_BYTES:
+            return Rejection("message larger than 64 kB", None, payload)
     else:
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         payload = text[:MAX_MESSAGE_BYTES]
@@ -98,6 +144,10 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
         period_end = date.fromisoformat(str(message.get("period_end")))
     except ValueError:
         return Rejection("period_end is not a valid ISO date", result_id, payload)
+    if not _in_range(period_end):
+        return Rejection(
+            f"period_end must be between {EARLIEST} and {LATEST}", result_id, payload
+        )
     breakdowns = message.get("breakdowns")
     clean: dict[str, float] | None = None
     if breakdowns is not None:
@@ -107,21 +157,30 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
             )
         clean = {}
         for group, v in breakdowns.items():
-            number = _number(v)
-            if number is None or len(group) > 100:
+            if _text(group, 100) is None:
                 return Rejection(
-                    f"breakdown {group[:100]!r} is not a finite number",
+                    "breakdown groups must be names of 1-100 characters",
                     result_id,
                     payload,
                 )
+            number = _number(v)
+            if number is None:
+                return Rejection(
+                    f"breakdown {group!r} is not a finite number", result_id, payload
+                )
             clean[group] = number
-    submitted_at = message.get("submitted_at")
+    submitted_at = _submitted_at(message.get("submitted_at"))
+    if isinstance(submitted_at, Rejection):
+        return Rejection(submitted_at.reason, result_id, payload)
+    source = message.get("source")
+    if source is not None and _text(source, 50) is None:
+        return Rejection("source must be text of 1-50 characters", result_id, payload)
     return LaaResult(
         result_id=result_id,
         indicator_code=code,
         period_end=period_end,
         value=value,
         breakdowns=clean,
-        submitted_at=submitted_at if isinstance(submitted_at, str) else None,
-        source=_text(message.get("source"), 50) or "LAA",
+        submitted_at=submitted_at,
+        source=source or "LAA",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import EventEnvelope
@@ -63,12 +65,26 @@ def _create(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
-def known_indicators_projection() -> Projection:
-    """Keeps ``ret_indicators`` in step with the framework definition."""
+# Called in the registration's transaction with the code just registered.
+Release = Callable[[ApplyContext, str], None]
+
+
+def known_indicators_projection(release: Release | None = None) -> Projection:
+    """Keeps ``ret_indicators`` in step with the framework definition.
+
+    ``release`` accepts the LAA results that arrived before the indicator's
+    registration (distributed mode), in the same transaction as the upsert.
+    """
+
+    def registered(ctx: ApplyContext, e: EventEnvelope) -> None:
+        _registered(ctx, e)
+        if release is not None:
+            release(ctx, e.data["code"])
+
     return Projection(
         name="returns.known_indicators",
         handlers={
-            "IndicatorRegistered": _registered,
+            "IndicatorRegistered": registered,
             "IndicatorAmended": _amended,
             "LeadOrganisationAssigned": _lead_org,
             "NamedLeadAssigned": _named_lead,

@@ -38,3 +38,18 @@ laa_ids = sa.Table(
     metadata,
     sa.Column("result_id", sa.String(200), primary_key=True),
 )
+
+# LAA results for an indicator returns has not heard of yet. In distributed
+# mode the registration and the result travel on different topics, so a result
+# can arrive first: it waits here (written in the transaction that decided so)
+# until the registration is applied or its wait is over.
+laa_waiting = sa.Table(
+    "ret_laa_waiting",
+    metadata,
+    sa.Column("result_id", sa.String(200), primary_key=True),
+    sa.Column("indicator_code", sa.String(32), nullable=False, index=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("wait_until", sa.String(40), nullable=False),
+)

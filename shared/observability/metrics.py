@@ -66,6 +66,13 @@ class Metrics:
         self.laa_results = Counter(
             "pmf_laa_results_received", "LAA results received", ["outcome"], registry=r
         )
+        self.report_renders = Counter(
+            "pmf_report_renders",
+            "Report documents asked for, by how they were served: rendered, "
+            "cached, shared (waited for the same render) or refused (busy)",
+            ["format", "outcome"],
+            registry=r,
+        )
         self.rag = Gauge(
             "pmf_rag_indicators",
             "Indicators by assessed status",

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from tests.conftest import Distributed
+from tests.conftest import LAA_WAIT_SECONDS, Distributed
 from tests.support.processes import eventually
 
 pytestmark = pytest.mark.e2e
@@ -151,7 +151,9 @@ def test_the_laa_stream_accepts_once_and_dead_letters_the_rest(
         assert len([d for d in found if d["source_topic"] == "laa.results"]) >= 4
         return found
 
-    reasons = " | ".join(d["reason"] for d in eventually(dead_letters, timeout=60))
+    # the unknown indicator is dead-lettered once its wait for a registration ends
+    found = eventually(dead_letters, timeout=60 + LAA_WAIT_SECONDS)
+    reasons = " | ".join(d["reason"] for d in found)
     assert "not valid JSON" in reasons
     assert "value is not a finite number" in reasons
     assert "unknown indicator" in reasons

@@ -48,3 +48,31 @@ def test_a_good_message_with_one_field_spoiled(field: str, spoiled: object) -> N
         assert out.result_id and out.indicator_code
     else:
         assert out.reason and len(out.payload) <= laa.MAX_MESSAGE_BYTES
+
+
+def test_dates_outside_the_plan_are_rejected_like_returns() -> None:
+    for day in ("9999-12-31", "0001-01-01", "1989-12-31", "2101-01-01"):
+        out = laa.parse({**GOOD, "period_end": day})
+        assert isinstance(out, laa.Rejection) and "period_end" in out.reason
+    for day in ("1990-01-01", "2100-12-31"):
+        assert isinstance(laa.parse({**GOOD, "period_end": day}), laa.LaaResult)
+
+
+def test_submitted_at_is_a_bounded_timestamp() -> None:
+    good = laa.parse({**GOOD, "submitted_at": "2008-07-20T09:00:00+01:00"})
+    assert isinstance(good, laa.LaaResult)
+    assert good.submitted_at == "2008-07-20T09:00:00+01:00"
+    for bad in ("x" * 41, "yesterday", "9999-12-31T00:00:00", 5, ["2008-07-20"]):
+        out = laa.parse({**GOOD, "submitted_at": bad})
+        assert isinstance(out, laa.Rejection) and "submitted_at" in out.reason
+        assert out.result_id == "r1"
+
+
+def test_text_that_cannot_be_stored_is_rejected_with_a_storable_reason() -> None:
+    for field in ("result_id", "indicator_code", "source"):
+        out = laa.parse(json.dumps({**GOOD, field: "a\ud800"}).encode())
+        assert isinstance(out, laa.Rejection), field
+        assert laa.storable(out.reason) and laa.storable(out.payload)
+        assert out.result_id is None or laa.storable(out.result_id)
+    nul = laa.parse({**GOOD, "breakdowns": {"a\x00": 1}})
+    assert isinstance(nul, laa.Rejection)
