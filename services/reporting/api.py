@@ -12,6 +12,7 @@ from shared.errors import Invalid
 from shared.http.auth import Principal
 from shared.http.deps import require
 from shared.http.schemas import Body, LongText, PlanDate, ShortText
+from shared.http.security_headers import DOCUMENT_POLICY
 
 from .actions import ActionService
 from .queries import FrameworkQueries, parse_as_of
@@ -133,6 +134,8 @@ def build_router(
             },
         )
         headers = {}
+        if format == "html":  # a self-contained page: inline style, no script
+            headers["Content-Security-Policy"] = DOCUMENT_POLICY
         if format in ("pdf", "docx", "xlsx"):
             name = f"{kind}-report-{round_id}.{format}"
             headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -11,9 +11,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ConcurrencyConflict, Conflict, DomainError, Invalid, NotFound
+from shared.http.deps import record_refusal
 
 PROBLEM = "application/problem+json"
 
@@ -76,7 +78,7 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid input", "The JSON is nested too deeply")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {
             400: "Bad request",
             401: "Unauthorized",
@@ -84,6 +86,10 @@ def install(app: FastAPI) -> None:
             404: "Not found",
             405: "Method not allowed",
         }.get(exc.status_code, "Error")
+        if exc.status_code in (401, 403):
+            await run_in_threadpool(
+                record_refusal, request, exc.status_code, str(exc.detail)
+            )
         response = problem(exc.status_code, title, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)

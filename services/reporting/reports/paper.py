@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.events.actors import actor_without_token
+
 from . import labels
 
 KIND_HEADINGS = {"executive": "Executive report", "board": "CYP Board report"}
@@ -451,7 +453,7 @@ def decision_view(raw: Mapping[str, Any] | None) -> DecisionView | None:
         code=code,
         words=labels.words_for(labels.DECISION_WORDS, code, "No decision"),
         note=str(raw.get("note") or ""),
-        decided_by=str(raw.get("decided_by") or ""),
+        decided_by=actor_without_token(str(raw.get("decided_by") or "")),
         decided_at=labels.date_text(raw.get("decided_at")),
     )
 
