@@ -11,11 +11,13 @@ from pydantic import Field
 from shared.errors import Invalid
 from shared.http.auth import Principal
 from shared.http.deps import require
+from shared.http.links import created_links
 from shared.http.schemas import Body, LongText, PlanDate, ShortText
 from shared.http.security_headers import DOCUMENT_POLICY
 
 from .actions import ActionService
 from .queries import FrameworkQueries, parse_as_of
+from .reports import MEDIA_TYPES
 from .snapshot import build_snapshot
 
 export_log = logging.getLogger("pmf.audit")
@@ -111,7 +113,15 @@ def build_router(
         """An indicator's full history: definition, results, assessments, decisions."""
         return queries.history(code)
 
-    @router.get("/reports/{round_id}/{kind}")
+    @router.get(
+        "/reports/{round_id}/{kind}",
+        responses={
+            200: {
+                "description": "The report in the format asked for",
+                "content": {media: {} for media in MEDIA_TYPES.values()},
+            }
+        },
+    )
     def report(
         round_id: str,
         kind: Literal["executive", "board"],
@@ -121,7 +131,7 @@ def build_router(
         snapshot = build_snapshot(
             queries.engine, round_id, kind, council, small_number_threshold
         )
-        from .reports import MEDIA_TYPES, render
+        from .reports import render
 
         body = render(snapshot, format)
         export_log.info(
@@ -141,7 +151,15 @@ def build_router(
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
 
-    @router.post("/actions", status_code=201)
+    @router.post(
+        "/actions",
+        status_code=201,
+        responses=created_links(
+            "The action, assigned",
+            {"action_id": "$response.body#/id"},
+            ("POST", "/api/v1/actions/{action_id}/complete"),
+        ),
+    )
     def assign_action(body: ActionIn, who: Directing) -> dict[str, Any]:
         """Record a corrective action directed by the Board."""
         return actions.assign(body.model_dump(), who.meta())

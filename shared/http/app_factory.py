@@ -28,6 +28,7 @@ from shared.http.api_docs import build_docs_router
 from shared.http.auth import TokenStore
 from shared.http.deps import bearer_principal, client_address, read_access
 from shared.http.middleware import RequestMiddleware
+from shared.http.openapi_problems import document_problems
 from shared.http.security_headers import SecurityHeadersMiddleware
 from shared.http.sessions import SessionStore
 from shared.observability.metrics import Metrics
@@ -103,6 +104,7 @@ def create_app(
     app.state.auth_required = auth_required
     app.state.anonymous_reads = anonymous_reads
     problems.install(app)
+    document_problems(app)
 
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body=max_body)
     app.add_middleware(SecurityHeadersMiddleware)
