@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,31 @@ app.add_typer(parked_app, name="parked")
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where the embedded log lives")
 ]
+
+
+# Files pmf makes (the SQLite log and its journal, the admin token, exports)
+# are readable by their owner only: the log holds token hashes, the admin
+# token is a key, and the framework's figures are unpublished until the Board
+# has seen them.
+PRIVATE_UMASK = 0o077
+
+
+def _cli_actor() -> str:
+    """Who ran a token command, for the access trail."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _keep_private(data: Path) -> None:
+    """Make a data directory made by an older pmf (or by hand) owner-only."""
+    if not data.is_dir():
+        return
+    data.chmod(0o700)
+    for path in data.iterdir():
+        if path.is_file():
+            path.chmod(0o600)
 
 
 def _settings(data_dir: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
@@ -53,15 +80,19 @@ def run(
         typer.echo("pmf: loading the demo framework and two years of returns ...")
         load_demo_into(system)
     data = settings.data_dir.resolve()
+    _keep_private(data)
     typer.echo(f"pmf: data in {data}")
     if not system.tokens.has_role("admin"):
         token_file = data / "admin-token"
-        token_file.write_text(system.tokens.create("admin", "first admin") + "\n")
-        token_file.chmod(0o600)
+        first = system.tokens.create("admin", "first admin", by="pmf run")
+        with os.fdopen(
+            os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w"
+        ) as out:
+            out.write(first + "\n")
         typer.echo(f"pmf: the first admin token is in {token_file}")
     typer.echo(
         "pmf: create tokens with: pmf token create --role admin|lead|executive|"
-        f"viewer|system --data-dir {data}"
+        f"viewer|system|metrics --data-dir {data}"
     )
     typer.echo(f"pmf: serving on http://{settings.host}:{settings.port}/")
     configure_logging(settings.log_level, service="embedded")
@@ -282,7 +313,9 @@ def laa_simulate(
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[str, typer.Option(help="admin|lead|executive|viewer|system")],
+    role: Annotated[
+        str, typer.Option(help="admin|lead|executive|viewer|system|metrics")
+    ],
     lead_email: Annotated[str | None, typer.Option("--lead-email")] = None,
     name: Annotated[str | None, typer.Option("--name")] = None,
     data_dir: DataDir = None,
@@ -297,7 +330,7 @@ def token_create(
         typer.echo("error: a lead token needs --lead-email", err=True)
         raise typer.Exit(2)
     tokens = _token_store(data_dir)
-    token = tokens.create(role, name or lead_email or role, lead_email)
+    token = tokens.create(role, name or lead_email or role, lead_email, _cli_actor())
     typer.echo(f"Created a {role} token. Keep it safe: it is shown only once.")
     typer.echo(token)
 
@@ -319,7 +352,7 @@ def token_revoke(
     data_dir: DataDir = None,
 ) -> None:
     """Revoke a token by its id."""
-    if not _token_store(data_dir).revoke(token_id):
+    if not _token_store(data_dir).revoke(token_id, by=_cli_actor()):
         typer.echo(f"error: no live token with id {token_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"Revoked token {token_id}.")
@@ -342,6 +375,7 @@ def _token_store(data_dir: Path | None):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     """Entry point of the ``pmf`` console script."""
+    os.umask(PRIVATE_UMASK)
     app()
 
 

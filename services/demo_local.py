@@ -33,6 +33,7 @@ def load_demo_into(system: EmbeddedSystem) -> int:
                 step.role,  # type: ignore[arg-type]
                 f"demo {step.role}",
                 step.lead_email,
+                by="pmf demo",
             )
         return tokens[key]
 
@@ -42,4 +43,4 @@ def load_demo_into(system: EmbeddedSystem) -> int:
     finally:
         for token in tokens.values():
             token_id = token.split("_")[1]
-            system.tokens.revoke(token_id)
+            system.tokens.revoke(token_id, by="pmf demo")

@@ -362,7 +362,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
 
     app = create_app(
         f"pmf {name}",
-        [*routers, build_audit_router(store)],
+        [*routers, build_audit_router(store, tokens)],
         metrics=metrics,
         tokens=tokens,
         readiness=readiness,
@@ -370,6 +370,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         refresh_metrics=refresh_metrics,
         auth_required=settings.auth_required,
         anonymous_reads=settings.anonymous_reads,
+        metrics_networks=settings.metrics_networks,
     )
     return ServiceProcess(
         name,

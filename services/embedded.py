@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -39,6 +40,8 @@ from shared.http.app_factory import create_app
 from shared.http.audit import build_audit_router
 from shared.http.auth import TokenStore
 from shared.http.readiness import Check, Readiness
+from shared.http.sessions import SessionStore
+from shared.http.throttle import SlidingWindow
 from shared.messaging import parking
 from shared.messaging.consumers import LogFollower, catch_up_together
 from shared.observability.metrics import Metrics
@@ -59,6 +62,13 @@ class EmbeddedSystem:
         self.store.create_schema()
         self.tokens = TokenStore(self.engine)
         self.tokens.create_schema()
+        self.sessions = SessionStore(
+            self.engine, self.tokens, timedelta(hours=settings.session_hours)
+        )
+        self.sessions.create_schema()
+        self.login_throttle = SlidingWindow(
+            settings.login_attempts, settings.login_window_seconds
+        )
         projections = all_projections()
         for projection in projections:
             projection.create_schema(self.engine)
@@ -194,7 +204,7 @@ class EmbeddedSystem:
                 indicators_router(self.indicators, list_versions=False),
                 returns_router(self.returns),
                 assessment_router(self.assessments, self.challenges),
-                build_audit_router(self.store),
+                build_audit_router(self.store, self.tokens),
             ],
             metrics=self.metrics,
             tokens=self.tokens,
@@ -203,6 +213,8 @@ class EmbeddedSystem:
             anonymous_reads=self.settings.anonymous_reads,
             refresh_metrics=self.refresh_metrics,
             lifespan=self._lifespan,
+            sessions=self.sessions,
+            metrics_networks=self.settings.metrics_networks,
         )
         app.include_router(build_web_router(self))
         return app

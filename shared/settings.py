@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     anonymous_reads: bool = True
     # Where tokens live in distributed mode (one database for every service).
     auth_database_url: str | None = None
+    # A web session ends this many hours after sign-in (or at sign-out).
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    # Sign-in throttling: this many failed attempts from one client address
+    # within the window, then 429 until the oldest leaves the window.
+    login_attempts: int = Field(default=10, ge=1, le=10_000)
+    login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    # Who may read /metrics without a token: clients in these networks ("*" for
+    # anyone). A bearer token with the metrics or admin role may always read it.
+    metrics_networks: Annotated[list[str], NoDecode] = ["127.0.0.0/8", "::1/128"]
     council_name: str = "Northshire County Council"
     # Published figures that count fewer children than this are shown as "c".
     small_number_threshold: int = 5
@@ -83,6 +92,27 @@ class Settings(BaseSettings):
     mail_claim_minutes: float = Field(default=15.0, gt=0)
     # A folder of the council's own mail templates, used before the built-in ones.
     mail_templates_dir: Path | None = None
+
+    @field_validator("metrics_networks", mode="before")
+    @classmethod
+    def _metrics_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().strip("[]")
+            return [p.strip().strip("\"'") for p in text.split(",") if p.strip()]
+        return value
+
+    @field_validator("metrics_networks")
+    @classmethod
+    def _metrics_networks_valid(cls, value: list[str]) -> list[str]:
+        for network in value:
+            if network != "*":
+                try:
+                    ipaddress.ip_network(network, strict=False)
+                except ValueError as exc:
+                    raise ValueError(
+                        f"{network!r} is not a network (e.g. 10.0.0.0/8) or '*'"
+                    ) from exc
+        return value
 
     @field_validator("reminder_days", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from shared.events.envelope import Metadata
 from shared.http.auth import Principal
 from shared.http.deps import ExpectedVersion, require
+from shared.http.links import created_links
 
 from . import domain
 from .domain import Indicator
@@ -44,7 +45,22 @@ def build_router(service: IndicatorService, list_versions: bool = True) -> APIRo
     def meta(who: Principal) -> Metadata:
         return who.meta()
 
-    @router.post("/indicators", status_code=201)
+    @router.post(
+        "/indicators",
+        status_code=201,
+        responses=created_links(
+            "The indicator, registered",
+            {"code": "$response.body#/code"},
+            ("GET", "/api/v1/indicators/{code}"),
+            ("GET", "/api/v1/indicators/{code}/history"),
+            ("PATCH", "/api/v1/indicators/{code}"),
+            ("PUT", "/api/v1/indicators/{code}/lead"),
+            ("PUT", "/api/v1/indicators/{code}/baseline"),
+            ("PUT", "/api/v1/indicators/{code}/target"),
+            ("PUT", "/api/v1/indicators/{code}/milestones"),
+            ("POST", "/api/v1/indicators/{code}/retire"),
+        ),
+    )
     def register(
         body: IndicatorCreate, who: Admin, response: Response
     ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.errors import Invalid
 from shared.http.auth import Principal
 from shared.http.deps import require
+from shared.http.links import created_links
 from shared.http.problems import problem
 from shared.http.schemas import (
     Body,
@@ -20,11 +21,13 @@ from shared.http.schemas import (
     LongText,
     PlanDate,
 )
+from shared.http.security_headers import DOCUMENT_POLICY
 
 from .actions import ActionService
 from .framework_cache import EncodedCache, etag_matches
 from .papers import Busy, PaperLimits, Papers
 from .queries import FrameworkQueries, parse_as_of
+from .reports import MEDIA_TYPES
 from .snapshot import build_snapshot
 
 export_log = logging.getLogger("pmf.audit")
@@ -144,7 +147,15 @@ def build_router(
         """An indicator's full history: definition, results, assessments, decisions."""
         return queries.history(code)
 
-    @router.get("/reports/{round_id}/{kind}")
+    @router.get(
+        "/reports/{round_id}/{kind}",
+        responses={
+            200: {
+                "description": "The report in the format asked for",
+                "content": {media: {} for media in MEDIA_TYPES.values()},
+            }
+        },
+    )
     async def report(
         round_id: str,
         kind: Literal["executive", "board"],
@@ -163,7 +174,7 @@ def build_router(
             council,
             small_number_threshold,
         )
-        from .reports import MEDIA_TYPES, render
+        from .reports import render
 
         if format == "json":
             body = render(snapshot, format)  # no layout: as quick as a read
@@ -189,12 +200,22 @@ def build_router(
             },
         )
         headers = {}
+        if format == "html":  # a self-contained page: inline style, no script
+            headers["Content-Security-Policy"] = DOCUMENT_POLICY
         if format in ("pdf", "docx", "xlsx"):
             name = f"{kind}-report-{round_id}.{format}"
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
 
-    @router.post("/actions", status_code=201)
+    @router.post(
+        "/actions",
+        status_code=201,
+        responses=created_links(
+            "The action, assigned",
+            {"action_id": "$response.body#/id"},
+            ("POST", "/api/v1/actions/{action_id}/complete"),
+        ),
+    )
     def assign_action(body: ActionIn, who: Directing) -> dict[str, Any]:
         """Record a corrective action directed by the Board."""
         return actions.assign(body.model_dump(), who.meta())

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException
 
 from shared.http.auth import Principal
 from shared.http.deps import require
+from shared.http.links import created_links
 
 from .handlers import ReturnsService
 from .schemas import ReturnIn, RoundIn
@@ -48,7 +49,18 @@ def build_router(service: ReturnsService) -> APIRouter:
         }
         return {"results": [o.to_dict() for o in outcomes], **counts}
 
-    @router.post("/rounds", status_code=201)
+    @router.post(
+        "/rounds",
+        status_code=201,
+        responses=created_links(
+            "The round, opened",
+            {"round_id": "$response.body#/id"},
+            ("GET", "/api/v1/rounds/{round_id}"),
+            ("GET", "/api/v1/rounds/{round_id}/outstanding"),
+            ("POST", "/api/v1/rounds/{round_id}/close"),
+            ("GET", "/api/v1/reports/{round_id}/{kind}"),
+        ),
+    )
     def open_round(body: RoundIn, who: Admin) -> dict[str, Any]:
         """Open a collection round."""
         return service.open_round(body.model_dump(mode="python"), who.meta())

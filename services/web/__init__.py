@@ -7,15 +7,19 @@ service object, and its route handlers stay thin.
 
 Sign-in and form safety (decisions written down here, where the code lives):
 
-- A person signs in by pasting the same token the API uses (``pmf token create``).
-  The cookie ``pmf_session`` holds the token itself: tokens are already long secret
-  random strings, stored only hashed on the server, so signing them again would add
-  nothing; revoking the token (``pmf token revoke``) ends every session made with
-  it. The cookie is ``HttpOnly`` (no script can read it), ``SameSite=Strict`` (no
-  other site can make the browser send it) and ``Secure`` when served over HTTPS.
-  ``system`` tokens belong to the LAA feed and are refused here.
+- A person signs in by pasting the same token the API uses (``pmf token create``),
+  or by following the personal link in a lead's e-mail. The cookie ``pmf_session``
+  holds a new random session id, never the token: only its hash is kept on the
+  server (``shared.http.sessions``), it expires after ``PMF_SESSION_HOURS``
+  (default 8) or when the token does, and signing out ends it on the server, so
+  a copied cookie stops working. Revoking the token (``pmf token revoke``) ends
+  every session made with it. The cookie is ``HttpOnly`` (no script can read it),
+  ``SameSite=Strict`` (no other site can make the browser send it) and ``Secure``
+  when served over HTTPS. ``system`` and ``metrics`` tokens belong to machines and
+  are refused here. Sign-in is throttled per client address and every attempt,
+  success or not, goes into the access trail (``GET /api/v1/audit/access``).
 - Every form that changes something carries a hidden ``csrf`` field, an HMAC-SHA256
-  of a fixed label keyed by the session token, checked in constant time. With the
+  of a fixed label keyed by the session id, checked in constant time. With the
   Strict cookie this is enough: a forged cross-site post has neither the cookie nor
   the field. Every POST is also refused when its ``Origin`` header names another
   site, which covers the sign-in form too (it has no session yet).

@@ -14,6 +14,7 @@ from services.reporting.reports.labels import DIRECTIONS as REPORT_DIRECTIONS
 from services.reporting.reports.labels import FLAG_TITLES as FLAG_TITLES
 from services.reporting.reports.labels import STATUS_WORDS as STATUS_WORDS
 from services.reporting.reports.labels import STATUSES as STATUSES
+from shared.events.actors import parse_actor
 
 NONE = "\N{EN DASH}"  # shown where there is no value
 # The same words and arrows as the Board papers, so a page and a paper agree.
@@ -104,11 +105,11 @@ def moment(value: str | None) -> str:
 
 
 def actor(value: str | None) -> str:
-    """'lead:Jo Bloggs' as 'Jo Bloggs (lead)'."""
+    """'lead:Jo Bloggs#1a2b3c4d' (or older 'lead:Jo Bloggs') as 'Jo Bloggs (lead)'."""
     if not value:
         return NONE
-    role, _, name = value.partition(":")
-    return f"{name} ({role})" if name else value
+    role, name, _token_id = parse_actor(value)
+    return f"{name} ({role})" if role and name else value
 
 
 def lead_name(named_lead: dict[str, Any] | None) -> str:

@@ -1,4 +1,10 @@
-"""Signing in with an API token or a personal e-mail link, and signing out."""
+"""Signing in with an API token or a personal e-mail link, and signing out.
+
+Sign-in is throttled per client address (``PMF_LOGIN_ATTEMPTS`` failures
+within ``PMF_LOGIN_WINDOW_SECONDS``, then 429 with ``Retry-After``), and every
+sign-in, failure, throttled attempt and sign-out goes into the access trail
+with the token id when one is known.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,74 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from shared.http.access_audit import AccessKind
+from shared.http.auth import MACHINE_ROLES, Principal
+from shared.http.deps import client_address
+
 from .forms import form_fields
 from .rendering import Web
 from .session import Visitor, check_origin, end_session, safe_next, start_session
 
 Fields = Annotated[dict[str, str], Depends(form_fields)]
+MAX_TOKEN = 200
 
 
 def routes(web: Web) -> APIRouter:
     """``/login``, ``/login/link`` and ``/logout``."""
     router = APIRouter()
+    system = web.system
+
+    def record(
+        request: Request,
+        kind: AccessKind,
+        who: Principal | None = None,
+        detail: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        system.tokens.audit.record(
+            kind,
+            actor=who.actor if who else None,
+            token_id=who.token_id if who else None,
+            client=client_address(request),
+            method=request.method,
+            path=request.url.path,
+            status=status,
+            detail=detail,
+        )
+
+    def throttled(request: Request, template_next: str) -> Response | None:
+        """The 429 page when this address has failed too often, else None."""
+        wait = system.login_throttle.retry_after(client_address(request))
+        if wait is None:
+            return None
+        record(request, "sign-in-throttled", status=429)
+        minutes = max(1, round(wait / 60))
+        response = web.page(
+            request,
+            web.visitor(request),
+            "login.html",
+            status_code=429,
+            title="Sign in",
+            next=template_next,
+            errors={
+                "token": "There have been too many failed attempts to sign in from "
+                f"this address: try again in {minutes} minute"
+                f"{'' if minutes == 1 else 's'}"
+            },
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+
+    def failed(request: Request, reason: str, who: Principal | None = None) -> None:
+        system.login_throttle.hit(client_address(request))
+        record(request, "sign-in-failed", who, reason)
+
+    def begin(response: Response, request: Request, who: Principal) -> None:
+        """End any session the browser had, start a new one, and record it."""
+        system.sessions.end(request.cookies.get("pmf_session"))
+        session_id, lasts = system.sessions.start(who)
+        start_session(response, request, session_id, lasts)
+        record(request, "sign-in", who)
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str = "/") -> HTMLResponse:
@@ -38,19 +102,26 @@ def routes(web: Web) -> APIRouter:
         check_origin(request)
         token = fields.get("token", "")
         target = safe_next(fields.get("next"))
-        found = web.system.tokens.resolve(token) if 0 < len(token) <= 200 else None
+        refused = throttled(request, target)
+        if refused is not None:
+            return refused
+        found = system.tokens.resolve(token) if 0 < len(token) <= MAX_TOKEN else None
         error = None
         if not token:
             error = "Enter your access token"
         elif found is None:
             error = "This token is not recognised or has been revoked"
-        elif found.role == "system":
-            error = "System tokens are for the LAA feed: sign in with a personal token"
-        if error:
-            who = web.visitor(request)
+            failed(request, "unknown, revoked or expired token")
+        elif found.role in MACHINE_ROLES:
+            error = (
+                f"{found.role.capitalize()} tokens are for machines: sign in with a "
+                "personal token"
+            )
+            failed(request, f"{found.role} token", found)
+        if error or found is None:
             return web.page(
                 request,
-                who,
+                web.visitor(request),
                 "login.html",
                 status_code=422,
                 title="Sign in",
@@ -58,7 +129,7 @@ def routes(web: Web) -> APIRouter:
                 errors={"token": error},
             )
         response = RedirectResponse(target, status_code=303)
-        start_session(response, request, token)
+        begin(response, request, found)
         return response
 
     @router.get("/login/link", response_class=HTMLResponse)
@@ -70,8 +141,12 @@ def routes(web: Web) -> APIRouter:
         a browser withholds the strict session cookie from the rest of a
         redirect chain that began elsewhere.
         """
-        found = web.system.tokens.resolve(token) if 0 < len(token) <= 200 else None
+        refused = throttled(request, "/")
+        if refused is not None:
+            return refused
+        found = system.tokens.resolve(token) if 0 < len(token) <= MAX_TOKEN else None
         if found is None or found.round_id is None:
+            failed(request, "personal link not recognised or expired", found)
             return web.page(
                 request,
                 web.visitor(request),
@@ -88,19 +163,23 @@ def routes(web: Web) -> APIRouter:
         target = f"/rounds/{quote(found.round_id, safe='')}#return-form"
         response = web.page(
             request,
-            Visitor(found, token),
+            Visitor(found, None),
             "link.html",
             title="Signed in",
             target=target,
         )
-        start_session(response, request, token)
+        begin(response, request, found)
         response.headers["Referrer-Policy"] = "no-referrer"  # keep the token private
         return response
 
     @router.post("/logout")
     def logout(request: Request, fields: Fields) -> Response:
-        """End the session (the token itself stays valid for the API)."""
+        """End the session on the server and in the browser (the token stays valid
+        for the API)."""
         check_origin(request)
+        who = web.visitor(request)
+        if system.sessions.end(who.token):
+            record(request, "sign-out", who.principal)
         response = RedirectResponse("/", status_code=303)
         end_session(response)
         return response

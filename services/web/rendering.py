@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from shared.http.deps import record_refusal
+
 from . import labels
 from .session import Visitor, login_redirect, visitor_of
 
@@ -74,7 +76,7 @@ class Web:
 
     def visitor(self, request: Request) -> Visitor:
         """Whoever sent the request (anonymous when not signed in)."""
-        return visitor_of(request, self.system.tokens)
+        return visitor_of(request, self.system.sessions)
 
     def reader(self, request: Request) -> Visitor:
         """The visitor of a read page; sends them to sign in if reads need it."""
@@ -104,7 +106,11 @@ class Web:
     def problem_page(
         self, request: Request, who: Visitor, status_code: int, title: str, detail: str
     ) -> HTMLResponse:
-        """A plain page for a missing thing or a refused action."""
+        """A plain page for a missing thing or a refused action (which goes into
+        the access trail)."""
+        if status_code in (401, 403):
+            request.state.principal = who.principal
+            record_refusal(request, status_code, detail)
         return self.page(
             request,
             who,

@@ -1,7 +1,7 @@
 """Who is looking at a page: the session cookie, form tokens and what they may do.
 
-See the package docstring for why the cookie holds the API token itself and how
-forms are protected against cross-site requests.
+See the package docstring for how sessions work and how forms are protected
+against cross-site requests.
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request, Response
 
-from shared.http.auth import Principal, TokenStore
+from shared.http.auth import MACHINE_ROLES, Principal
+from shared.http.deps import SESSION_COOKIE
+from shared.http.sessions import SessionStore
 
-SESSION_COOKIE = "pmf_session"
 _CSRF_LABEL = b"pmf-web-form"
 
 
 @dataclass(frozen=True)
 class Visitor:
-    """The person behind a request: signed in with a token, or anonymous."""
+    """The person behind a request: signed in (with a session), or anonymous."""
 
     principal: Principal | None = None
-    token: str | None = None
+    token: str | None = None  # the session id from the cookie
 
     @property
     def signed_in(self) -> bool:
@@ -72,22 +73,24 @@ class Visitor:
         return self.principal.lead_email or ""
 
 
-def visitor_of(request: Request, tokens: TokenStore) -> Visitor:
+def visitor_of(request: Request, sessions: SessionStore) -> Visitor:
     """The visitor from the ``pmf_session`` cookie (anonymous when absent or stale)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token or len(token) > 200:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    session = sessions.resolve(session_id)
+    if session is None or session.principal.role in MACHINE_ROLES:
         return Visitor()
-    found = tokens.resolve(token)
-    if found is None or found.role == "system":
-        return Visitor()
-    return Visitor(found, token)
+    return Visitor(session.principal, session_id)
 
 
-def start_session(response: Response, request: Request, token: str) -> None:
-    """Set the session cookie on ``response``."""
+def start_session(
+    response: Response, request: Request, session_id: str, lasts: int
+) -> None:
+    """Set the session cookie on ``response``; the browser drops it after ``lasts``
+    seconds (the server ends the session then too)."""
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        session_id,
+        max_age=lasts,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",

@@ -1,7 +1,12 @@
-"""``GET /api/v1/audit``: who did what and when, read straight from the log.
+"""``GET /api/v1/audit``: who did what and when, read straight from the log;
+``GET /api/v1/audit/access``: sign-ins, refusals and token changes.
 
 Every event carries its actor, so the log is the audit trail; this route only
-filters it for people.
+filters it for people. An actor names its token id after ``#`` (events from
+before token ids have none); ``actor=role:name`` finds both forms, and
+``actor=role:name#id`` one token's events only. What happens at the door
+(which changes nothing in the framework) is in the access trail instead
+(``shared.http.access_audit``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from fastapi import APIRouter, Depends, Query
 from shared.events.envelope import EventEnvelope, iso
 from shared.eventstore.schema import events
 from shared.eventstore.store import EventStore, envelope_of
-from shared.http.auth import Principal
+from shared.http.access_audit import AccessKind
+from shared.http.auth import Principal, TokenStore
 from shared.http.deps import require
 
 Admin = Annotated[Principal, Depends(require("admin"))]
@@ -33,8 +39,18 @@ def _entry(e: EventEnvelope) -> dict[str, Any]:
     }
 
 
-def build_audit_router(store: EventStore) -> APIRouter:
-    """The audit route over ``store``."""
+def _actor_is(actor: str) -> sa.ColumnElement[bool]:
+    """Events by ``actor``: exactly, or any token of that name when no id is given."""
+    if "#" in actor:
+        return events.c.actor == actor
+    escaped = actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.or_(
+        events.c.actor == actor, events.c.actor.like(f"{escaped}#%", escape="\\")
+    )
+
+
+def build_audit_router(store: EventStore, tokens: TokenStore | None) -> APIRouter:
+    """The audit routes over ``store`` and the access trail beside ``tokens``."""
     router = APIRouter(prefix="/api/v1", tags=["audit"])
 
     @router.get("/audit")
@@ -51,7 +67,7 @@ def build_audit_router(store: EventStore) -> APIRouter:
         """Events with their actors, oldest first; page on with ``after``."""
         query = sa.select(events).where(events.c.position > after)
         if actor:
-            query = query.where(events.c.actor == actor)
+            query = query.where(_actor_is(actor))
         if type:
             query = query.where(events.c.type == type)
         if stream:
@@ -64,6 +80,32 @@ def build_audit_router(store: EventStore) -> APIRouter:
         with store.engine.connect() as conn:
             rows = list(conn.execute(query).mappings())
         found = [_entry(envelope_of(r)) for r in rows]
+        following = found[-1]["position"] if len(found) == limit else None
+        return {"events": found, "next_after": following}
+
+    @router.get("/audit/access")
+    def access(
+        _who: Admin,
+        kind: AccessKind | None = None,
+        token_id: Annotated[str | None, Query(max_length=16)] = None,
+        since: Annotated[str | None, Query(max_length=40)] = None,
+        until: Annotated[str | None, Query(max_length=40)] = None,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """Sign-ins, sign-outs, refused requests and token changes, oldest first."""
+        found = (
+            tokens.audit.list(
+                kind=kind,
+                token_id=token_id,
+                since=since,
+                until=until,
+                after=after,
+                limit=limit,
+            )
+            if tokens
+            else []
+        )
         following = found[-1]["position"] if len(found) == limit else None
         return {"events": found, "next_after": following}
 

@@ -20,10 +20,14 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared.events.actors import actor_string
 from shared.events.envelope import Metadata, iso, utc_now
+from shared.http.access_audit import AccessAudit
 
-Role = Literal["admin", "lead", "executive", "viewer", "system"]
-ROLES: tuple[Role, ...] = ("admin", "lead", "executive", "viewer", "system")
+Role = Literal["admin", "lead", "executive", "viewer", "system", "metrics"]
+ROLES: tuple[Role, ...] = ("admin", "lead", "executive", "viewer", "system", "metrics")
+# Roles for machines, not people: they may not sign in to the web pages.
+MACHINE_ROLES: tuple[Role, ...] = ("system", "metrics")
 
 metadata = sa.MetaData()
 api_tokens = sa.Table(
@@ -58,8 +62,8 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """The actor string written into event envelopes."""
-        return f"{self.role}:{self.name}"
+        """The actor string written into event envelopes (with the token id)."""
+        return actor_string(self.role, self.name, self.token_id)
 
     def meta(self) -> Metadata:
         """Event metadata for a command from this caller."""
@@ -74,11 +78,15 @@ def _hash(token: str) -> str:
 
 
 class TokenStore:
-    """Creates, checks, lists and revokes tokens in the service's database."""
+    """Creates, checks, lists and revokes tokens in the service's database.
+
+    Creating and revoking a token is recorded in the access trail beside it.
+    """
 
     def __init__(self, engine: Engine, now: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
         self.now = now  # the clock expiry is judged by
+        self.audit = AccessAudit(engine, now)
 
     def create_schema(self) -> None:
         """Create the token table when missing, and add the scope columns.
@@ -93,6 +101,7 @@ class TokenStore:
             if not sa.inspect(self.engine).has_table(api_tokens.name):
                 raise
         self._add_scope_columns()
+        self.audit.create_schema()
 
     def _add_scope_columns(self) -> None:
         """Tables made before scoped tokens existed gain their nullable columns."""
@@ -112,12 +121,26 @@ class TokenStore:
         found = sa.inspect(self.engine).get_columns(api_tokens.name)
         return any(c["name"] == column for c in found)
 
-    def create(self, role: Role, name: str, lead_email: str | None = None) -> str:
-        """A new token for ``role``; the only time the plain token is seen."""
-        return self._create(role, name, lead_email)
+    def create(
+        self,
+        role: Role,
+        name: str,
+        lead_email: str | None = None,
+        by: str = "cli",
+    ) -> str:
+        """A new token for ``role``; the only time the plain token is seen.
+
+        ``by`` is who made it, for the access trail.
+        """
+        return self._create(role, name, lead_email, by)
 
     def create_scoped(
-        self, name: str, lead_email: str, round_id: str, expires_at: datetime
+        self,
+        name: str,
+        lead_email: str,
+        round_id: str,
+        expires_at: datetime,
+        by: str = "service:mail",
     ) -> str:
         """A lead's token for one round that stops working at ``expires_at``."""
         if not lead_email or not round_id:
@@ -126,12 +149,13 @@ class TokenStore:
             "lead",
             name,
             lead_email,
+            by,
             round_id=round_id,
             expires_at=iso(expires_at),
         )
 
     def _create(
-        self, role: Role, name: str, lead_email: str | None, **scope: str
+        self, role: Role, name: str, lead_email: str | None, by: str, **scope: str
     ) -> str:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
@@ -149,13 +173,25 @@ class TokenStore:
                     **scope,
                 )
             )
+        scoped = f" for round {scope['round_id']}" if scope.get("round_id") else ""
+        self.audit.record(
+            "token-created",
+            actor=by,
+            token_id=token_id,
+            detail=f"{role} token for {actor_string(role, name, token_id)}{scoped}",
+        )
         return token
 
     def resolve(self, token: str) -> Principal | None:
         """The principal for a token, or None when unknown, revoked or expired."""
-        query = sa.select(api_tokens).where(
-            api_tokens.c.token_hash == _hash(token), api_tokens.c.revoked_at.is_(None)
-        )
+        return self._live(api_tokens.c.token_hash == _hash(token))
+
+    def resolve_id(self, token_id: str) -> Principal | None:
+        """The principal for a token id (a web session's), when still live."""
+        return self._live(api_tokens.c.token_id == token_id)
+
+    def _live(self, which: sa.ColumnElement[bool]) -> Principal | None:
+        query = sa.select(api_tokens).where(which, api_tokens.c.revoked_at.is_(None))
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
         if row is None:
@@ -189,8 +225,11 @@ class TokenStore:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
-    def revoke(self, token_id: str) -> bool:
-        """Revoke a token by its id; False when no live token has that id."""
+    def revoke(self, token_id: str, by: str = "cli") -> bool:
+        """Revoke a token by its id; False when no live token has that id.
+
+        Its web sessions end with it (they are checked against the token).
+        """
         t = api_tokens
         with self.engine.begin() as conn:
             done = conn.execute(
@@ -198,6 +237,8 @@ class TokenStore:
                 .where(t.c.token_id == token_id, t.c.revoked_at.is_(None))
                 .values(revoked_at=iso(utc_now()))
             )
+        if done.rowcount > 0:
+            self.audit.record("token-revoked", actor=by, token_id=token_id)
         return done.rowcount > 0
 
     def has_role(self, role: Role) -> bool:

@@ -12,9 +12,45 @@ from fastapi import Depends, Header, HTTPException, Request
 
 from shared.errors import Invalid
 from shared.events.envelope import utc_now
-from shared.http.auth import ANONYMOUS, Principal, Role, TokenStore
+from shared.http.auth import ANONYMOUS, MACHINE_ROLES, Principal, Role, TokenStore
+from shared.http.sessions import SessionStore
 
 audit_log = logging.getLogger("pmf.audit")
+SESSION_COOKIE = "pmf_session"
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (the proxy's, behind one)."""
+    return request.client.host if request.client else "unknown"
+
+
+def record_refusal(request: Request, status: int, detail: str) -> None:
+    """Put a refused request (401 or 403) in the access trail, with who sent it."""
+    tokens: TokenStore | None = getattr(request.app.state, "tokens", None)
+    if tokens is None:
+        return
+    who: Principal | None = getattr(request.state, "principal", None)
+    known = who is not None and who is not ANONYMOUS
+    tokens.audit.record(
+        "refused",
+        actor=who.actor if known and who else None,
+        token_id=who.token_id if known and who else None,
+        client=client_address(request),
+        method=request.method,
+        path=request.url.path,
+        status=status,
+        detail=detail,
+    )
+
+
+def bearer_principal(request: Request, authorization: str) -> Principal | None:
+    """The principal of an ``Authorization: Bearer`` header, or None."""
+    scheme, _, token = authorization.partition(" ")
+    tokens: TokenStore | None = request.app.state.tokens
+    token = token.strip()
+    if not tokens or scheme.lower() != "bearer" or not 0 < len(token) <= 200:
+        return None
+    return tokens.resolve(token)
 
 
 def principal(
@@ -22,24 +58,22 @@ def principal(
 ) -> Principal:
     """The caller, from a bearer token; anonymous readers when none is given.
 
-    For reads only, the web pages' session cookie (which holds the same token)
-    also identifies the caller, so a signed-in person can open report links.
-    Writes through the API always need the header, which a browser never sends
-    on its own: no cross-site request can write.
+    For reads only, the web pages' session cookie also identifies the caller,
+    so a signed-in person can open report links. Writes through the API always
+    need the header, which a browser never sends on its own: no cross-site
+    request can write.
     """
     if not authorization:
-        cookie = request.cookies.get("pmf_session")
-        if cookie and request.method in ("GET", "HEAD"):
-            tokens_: TokenStore | None = request.app.state.tokens
-            found_ = tokens_.resolve(cookie) if tokens_ else None
-            if found_ is not None:
-                return found_
+        cookie = request.cookies.get(SESSION_COOKIE)
+        sessions: SessionStore | None = getattr(request.app.state, "sessions", None)
+        if cookie and sessions and request.method in ("GET", "HEAD"):
+            session = sessions.resolve(cookie)
+            if session is not None and session.principal.role not in MACHINE_ROLES:
+                request.state.principal = session.principal
+                return session.principal
         return ANONYMOUS
-    scheme, _, token = authorization.partition(" ")
-    tokens: TokenStore | None = request.app.state.tokens
-    found = (
-        tokens.resolve(token.strip()) if tokens and scheme.lower() == "bearer" else None
-    )
+    found = bearer_principal(request, authorization)
+    request.state.principal = found
     if found is None:
         audit_log.warning(
             "refused: invalid token for %s %s", request.method, request.url.path
@@ -56,11 +90,14 @@ CurrentPrincipal = Annotated[Principal, Depends(principal)]
 
 
 def read_access(request: Request, who: CurrentPrincipal) -> Principal:
-    """Reads are open to every role, and to anyone when anonymous reads are on."""
+    """Reads are open to every person's role, and to anyone when anonymous reads
+    are on; a metrics token is for ``/metrics`` only."""
     if who is ANONYMOUS and not request.app.state.anonymous_reads:
         raise HTTPException(
             401, "Reading needs a bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
+    if who.role == "metrics":
+        raise HTTPException(403, "A metrics token may read /metrics only")
     return who
 
 

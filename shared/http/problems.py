@@ -13,9 +13,11 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ConcurrencyConflict, Conflict, DomainError, Invalid, NotFound
+from shared.http.deps import record_refusal
 from shared.observability.logging import correlation_id
 from shared.text import CODE_RULE
 
@@ -149,8 +151,12 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid input", "The JSON is nested too deeply")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = TITLES.get(exc.status_code, "Error")
+        if exc.status_code in (401, 403):
+            await run_in_threadpool(
+                record_refusal, request, exc.status_code, str(exc.detail)
+            )
         response = problem(exc.status_code, title, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)

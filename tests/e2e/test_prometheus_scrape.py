@@ -4,6 +4,9 @@ The Debian ``prometheus`` package (``deploy/system-packages.sh --with-test-tools
 runs with deploy/prometheus/prometheus.yml, its targets pointed at the session's
 ``pmf serve`` processes and a 1 s scrape interval; the dashboards' queries are then
 run against it, so a query Prometheus cannot parse fails here, not in Grafana.
+
+Prometheus scrapes with a ``metrics`` bearer token, as it must from any address
+outside ``PMF_METRICS_NETWORKS`` (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import yaml
 
 from tests.conftest import SERVICES, Distributed
 from tests.support.postgres import free_port
-from tests.support.processes import eventually
+from tests.support.processes import create_token, eventually
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -34,8 +37,11 @@ PROMTOOL = Path("/usr/bin/promtool")
 GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$service": ".*"}
 
 
-def local_config(service_ports: dict[str, int], own_port: int) -> dict[str, Any]:
-    """The deployed config, scraping this machine's processes every second."""
+def local_config(
+    service_ports: dict[str, int], own_port: int, token_file: Path
+) -> dict[str, Any]:
+    """The deployed config, scraping this machine's processes every second with
+    a metrics token."""
     config: dict[str, Any] = yaml.safe_load(DEPLOY_CONFIG.read_text())
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
     for job in config["scrape_configs"]:
@@ -43,6 +49,11 @@ def local_config(service_ports: dict[str, int], own_port: int) -> dict[str, Any]
         port = service_ports.get(name, own_port)
         for static in job["static_configs"]:
             static["targets"] = [f"127.0.0.1:{port}"]
+        if name in service_ports:
+            job["authorization"] = {
+                "type": "Bearer",
+                "credentials_file": str(token_file),
+            }
     return config
 
 
@@ -66,8 +77,12 @@ def prometheus(
     )
     work = tmp_path_factory.mktemp("prometheus")
     port = free_port()
+    token_file = work / "metrics-token"
+    token_file.write_text(
+        create_token("metrics", distributed.auth_env, "--name", "prometheus")
+    )
     config = work / "prometheus.yml"
-    config.write_text(yaml.safe_dump(local_config(distributed.ports, port)))
+    config.write_text(yaml.safe_dump(local_config(distributed.ports, port, token_file)))
     log_path = work / "prometheus.log"
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:

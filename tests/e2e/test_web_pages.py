@@ -254,7 +254,9 @@ def test_the_reports_page_links_every_format(server: Server, page: Page) -> None
 def test_forms_refuse_posts_without_the_session_form_token(server: Server) -> None:
     token = server.token("lead", "--lead-email", LEAD_EMAIL)
     body = {"indicator_code": "NI 55", "period_end": "2010-03-31", "value": "9"}
-    with httpx.Client(base_url=server.url, cookies={"pmf_session": token}) as web:
+    with httpx.Client(base_url=server.url) as web:
+        signed_in = web.post("/login", data={"token": token, "next": "/"})
+        assert signed_in.status_code == 303 and web.cookies.get("pmf_session")
         forged = web.post(f"/rounds/{ROUND}/returns", data=body)
         assert forged.status_code == 403
         elsewhere = web.post(
@@ -287,6 +289,60 @@ def test_a_personal_link_from_an_e_mail_signs_the_lead_in(
     choices = page.locator("#return-indicator_code option").all_inner_texts()
     assert any(c.startswith("NI 55:") for c in choices)
     shot(page, "11-personal-link")
+
+
+# Content-Security-Policy ----------------------------------------------------
+
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def test_every_page_renders_under_the_content_security_policy(
+    server: Server, page: Page
+) -> None:
+    """No page (charts, forms, reports, Swagger UI) breaks the strict policy, and
+    /docs draws the API from this server alone, with no CDN."""
+    page.add_init_script(WATCH_CSP)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(server.url) else elsewhere.append(r.url),
+    )
+    sign_in(page, server, server.token("admin"))
+    visits = [
+        "/",
+        "/indicators/NI%2055",
+        "/rounds",
+        f"/rounds/{ROUND}",
+        "/reports",
+        "/versions",
+        "/versions/diff?from=1&to=2",
+        f"/api/v1/reports/{ROUND}/executive?format=html",
+        "/docs",
+    ]
+    for path in visits:
+        answer = page.goto(server.url + path, timeout=120_000)
+        assert answer is not None and answer.status == 200, path
+        policy = answer.headers.get("content-security-policy", "")
+        assert "frame-ancestors 'none'" in policy, path
+        assert answer.headers.get("x-content-type-options") == "nosniff", path
+        if path == "/docs":
+            expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
+            shot(page, "12-api-docs", full_page=False)
+        if path.startswith("/indicators"):
+            expect(page.locator("svg.chart__svg")).to_be_visible()
+        if path.startswith("/rounds/"):
+            expect(page.locator("svg.progress rect")).to_have_count(1)
+        violations = page.evaluate("window.__csp")
+        assert violations == [], f"{path}: {violations}"
+    assert not [c for c in console if "Content Security Policy" in c], console
+    assert elsewhere == [], "every asset comes from this server"
 
 
 def _hrefs(links: Locator) -> list[str]:

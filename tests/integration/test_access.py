@@ -72,4 +72,5 @@ def test_a_lead_submits_only_for_their_own_indicators(api: Api) -> None:
 def test_every_event_records_its_actor(api: Api) -> None:
     setup(api)
     history = api.get(f"{P}/indicators/NI%2050/history")["history"]
-    assert history[0]["actor"] == "admin:test admin"
+    token_id = api.token("admin").split("_")[1]
+    assert history[0]["actor"] == f"admin:test admin#{token_id}"

@@ -12,7 +12,11 @@ P = "/api/v1"
 
 
 def samples(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    text = api.client.get("/metrics").text
+    # The test client is not a loopback address: it reads with a metrics token.
+    bearer = {"Authorization": f"Bearer {api.token('metrics')}"}
+    response = api.client.get("/metrics", headers=bearer)
+    assert response.status_code == 200, response.text
+    text = response.text
     found = {}
     for family in text_string_to_metric_families(text):
         for s in family.samples:

@@ -500,3 +500,23 @@ def test_the_image_installs_the_package_with_the_constraints_and_runs_pmf() -> N
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.MULTILINE)
     assert "pip install -c constraints.txt ." in dockerfile
     assert 'ENTRYPOINT ["pmf"]' in dockerfile
+
+
+def test_prometheus_may_read_the_metrics_from_inside_the_compose_network(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    """/metrics is closed to other addresses, so the services must trust the
+    compose network Prometheus scrapes from (and nothing wider)."""
+    import ipaddress
+
+    from shared.settings import Settings
+
+    [subnet] = [c["subnet"] for c in compose["networks"]["default"]["ipam"]["config"]]
+    network = ipaddress.ip_network(subnet)
+    assert network.is_private and network.num_addresses <= 256
+    for name in APP_PORTS:
+        allowed = environment(services[name])["PMF_METRICS_NETWORKS"]
+        parsed = Settings(metrics_networks=allowed).metrics_networks
+        assert "*" not in parsed and subnet in parsed, name
+        others = [n for n in parsed if n != subnet]
+        assert all(ipaddress.ip_network(n).is_loopback for n in others), name

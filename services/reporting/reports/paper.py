@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.events.actors import actor_without_token
 from shared.text import xml_safe_deep
 
 from . import labels
@@ -460,7 +461,7 @@ def decision_view(raw: Mapping[str, Any] | None) -> DecisionView | None:
         code=code,
         words=labels.words_for(labels.DECISION_WORDS, code, "No decision"),
         note=str(raw.get("note") or ""),
-        decided_by=str(raw.get("decided_by") or ""),
+        decided_by=actor_without_token(str(raw.get("decided_by") or "")),
         decided_at=labels.date_text(raw.get("decided_at")),
     )
 
