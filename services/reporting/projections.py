@@ -7,6 +7,7 @@ can be thrown away and rebuilt from the log (``pmf replay``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -330,6 +331,14 @@ def framework_projection() -> Projection:
             "ActionCompleted": _on_action,
         }
     )
+    from .batch import apply_in_segments  # it reuses this module's helpers
+
+    def apply_batch(ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
+        apply_in_segments(ctx, events, handlers)
+
     return Projection(
-        name="reporting.framework", handlers=handlers, create_schema=_create
+        name="reporting.framework",
+        handlers=handlers,
+        create_schema=_create,
+        apply_batch=apply_batch,
     )
