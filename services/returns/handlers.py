@@ -17,6 +17,7 @@ from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_n
 from shared.eventstore.store import EventStore
 
 from . import laa, mail_log, rounds
+from .laa_intake import receive_batch
 from .tables import known_indicators, laa_ids, laa_waiting, results_index
 
 Raw = bytes | str | dict[str, Any]
@@ -179,7 +180,7 @@ class ReturnsService:
         recorded: list[EventEnvelope] = []
         wait = wait_unknown and self.unknown_wait > timedelta(0)
         with self.store.transaction() as conn:
-            outcomes = [self._receive(conn, raw, meta, recorded, wait) for raw in raws]
+            outcomes = receive_batch(self, conn, raws, meta, recorded, wait)
         self.store.notify_committed(recorded)
         return outcomes
 

@@ -59,11 +59,18 @@ class Setup:
         self.dead: list[tuple[str, str]] = []
 
     def register(self, code: str) -> None:
-        data = {"code": code, "title": f"Indicator {code}", "laa": True}
+        data = {
+            "code": code,
+            "title": f"Indicator {code}",
+            "polarity": "higher_is_better",
+            "frequency": "quarterly",
+            "laa": True,
+            "measurable": True,
+        }
         [event] = self.indicators.append(
             f"indicator:{code}",
             0,
-            [NewEvent(type="IndicatorRegistered", data=data)],
+            [NewEvent(type="IndicatorRegistered", data=data, schema_version=2)],
             Metadata(actor="admin"),
         )
         assert self.applier.apply(event)
