@@ -157,7 +157,7 @@ def inputs_of(embedded: EmbeddedSystem) -> Topics:
     return by_topic([e for e in log if SERVICE_OF[e.type] != "assessment"])
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_any_interleaving_of_topics_gives_the_embedded_answers(
     embedded: EmbeddedSystem, tmp_path: Path, seed: int
 ) -> None:
