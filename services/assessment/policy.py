@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from shared.events.catalogue import current_version
 from shared.events.definitions import INDICATOR_EVENT_TYPES
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
+from shared.eventstore.store import StreamAppend
 from shared.messaging.consumers import ApplyContext, Handler, Projection
 
 from . import state
@@ -226,8 +227,8 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
                         }
                     )
         state.write_answers(ctx.conn, out)
-        for stream, events in emits:
-            ctx.emit(stream, events, meta)
+        if emits:
+            ctx.emit_many([StreamAppend(s, None, evs, meta) for s, evs in emits])
 
 
 def _one_at_a_time(ctx: ApplyContext, e: EventEnvelope) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from shared.events.catalogue import CURRENT_VERSIONS
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
 from shared.eventstore import tracking
-from shared.eventstore.store import EventStore
+from shared.eventstore.store import EventStore, StreamAppend
 from shared.messaging import parking
 from shared.messaging.failures import describe, is_passing
 
@@ -51,6 +51,14 @@ class ApplyContext:
         recorded = self.store.append(
             stream, expected_version, new_events, meta, conn=self.conn
         )
+        self.emitted.extend(recorded)
+        return recorded
+
+    def emit_many(self, appends: Sequence[StreamAppend]) -> list[EventEnvelope]:
+        """Append to many streams in one multi-row insert, in this transaction."""
+        if self.store is None:
+            raise RuntimeError("this consumer has no log to emit to")
+        recorded = self.store.append_many(appends, conn=self.conn)
         self.emitted.extend(recorded)
         return recorded
 
