@@ -381,9 +381,9 @@ class Campaign:
         (kept up to date checkpoint by checkpoint, or ``fresh`` from scratch)."""
 
         def remote(path: str) -> Any:
-            r = httpx.get(self.stack.url("reporting") + path, timeout=120)
-            r.raise_for_status()
-            return r.json()
+            return replay.answer(
+                httpx.get(self.stack.url("reporting") + path, timeout=120)
+            )
 
         versions = [v["number"] for v in remote("/api/v1/framework/versions")]
         codes = self.codes()
