@@ -11,6 +11,7 @@ lost, doubled or wrongly dead-lettered to the phase where it happened.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -125,6 +126,8 @@ class Campaign:
         self.replay: replay.EmbeddedReplay | None = None
         self.replay_s: dict[str, float] = {}
         self.late_facts = 0
+        self.producer: KafkaProducer | None = None
+        self.sending = threading.Lock()  # the feed and the race share a producer
 
     # Inputs -------------------------------------------------------------------
 
@@ -138,11 +141,17 @@ class Campaign:
             reconnect_backoff_max_ms=2000,
         )
 
-    def _send(self, producer: KafkaProducer, message: inputs.Message) -> None:
-        """Send until the broker acknowledges (as a real feed would retry)."""
+    def _send(self, message: inputs.Message) -> None:
+        """Send until the broker acknowledges (as a real feed would retry).
+
+        After a broker restart a kafka-python producer can keep timing out, so
+        a failed send closes it and the next attempt starts a new one.
+        """
         while not self.done.is_set():
             try:
-                producer.send(
+                if self.producer is None:
+                    self.producer = self._producer()
+                self.producer.send(
                     LAA_TOPIC,
                     key=message.key.encode(),
                     value=message.payload.encode(),
@@ -150,28 +159,28 @@ class Campaign:
                 self.sent.append(Sent(self.phase, message))
                 return
             except Exception:
+                self._drop_producer()
                 time.sleep(0.5)
 
+    def _drop_producer(self) -> None:
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):  # it was failing anyway
+                producer.close(timeout=0)
+
     def _feed(self) -> None:
-        producer: KafkaProducer | None = None
         try:
             while not self.done.is_set():
                 if not self.flowing.wait(0.2):
                     continue
-                while producer is None and not self.done.is_set():
-                    try:
-                        producer = self._producer()
-                    except Exception:
-                        time.sleep(0.5)
-                if producer is None:
-                    return
-                self._send(producer, self.stream.next())
+                with self.sending:
+                    self._send(self.stream.next())
                 time.sleep(1 / self.schedule.rate)
         except Exception as exc:  # a broken feeder must show in the report
             self.errors.append(f"stream feeder stopped: {exc!r}")
         finally:
-            if producer is not None:
-                producer.close(timeout=5)
+            with self.sending:
+                self._drop_producer()
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.stack.tokens['admin']}"}
@@ -258,17 +267,14 @@ class Campaign:
         _script("deploy/postgres/pg.sh", "start", self.stack.pg_env, 300)
 
     def _race(self) -> None:
-        producer = self._producer()
-        try:
-            for _ in range(self.schedule.races):
-                i = len(self.race_codes)
-                code = inputs.race_code(i)
-                self.register(code, i)
-                self.race_codes.append(code)
-                self._send(producer, self.stream.race_result(code))
-                time.sleep(0.5)
-        finally:
-            producer.close(timeout=5)
+        for _ in range(self.schedule.races):
+            i = len(self.race_codes)
+            code = inputs.race_code(i)
+            self.register(code, i)
+            self.race_codes.append(code)
+            with self.sending:  # the feed's producer, at once
+                self._send(self.stream.race_result(code))
+            time.sleep(0.5)
 
     def fault(self, name: str) -> None:
         """Cause fault ``name`` (returns when it is over)."""
@@ -381,9 +387,9 @@ class Campaign:
         (kept up to date checkpoint by checkpoint, or ``fresh`` from scratch)."""
 
         def remote(path: str) -> Any:
-            r = httpx.get(self.stack.url("reporting") + path, timeout=120)
-            r.raise_for_status()
-            return r.json()
+            return replay.answer(
+                httpx.get(self.stack.url("reporting") + path, timeout=120)
+            )
 
         versions = [v["number"] for v in remote("/api/v1/framework/versions")]
         codes = self.codes()

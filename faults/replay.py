@@ -74,6 +74,8 @@ class EmbeddedReplay:
             for service, position, row in new:
                 self.loaded[service] = max(self.loaded[service], position)
                 self.last_at = max(self.last_at, row["recorded_at"])
+        # Written past the store's own appends: let its followers see the new head.
+        self.system.store.head()
         self.system.catch_up()
         return len(new)
 
@@ -84,15 +86,20 @@ def embedded_reader(system: EmbeddedSystem) -> tuple[Get, Callable[[], None]]:
     client = TestClient(system.app())
 
     def get(path: str) -> Any:
-        response = client.get(path)
-        response.raise_for_status()
-        return response.json()
+        return answer(client.get(path))
 
     def close() -> None:
         client.close()
         system.engine.dispose()
 
     return get, close
+
+
+def answer(response: Any) -> Any:
+    """A response's JSON; an error answer is kept as a document to compare."""
+    if response.status_code >= 400:
+        return {"error_status": response.status_code, "error": response.text[:500]}
+    return response.json()
 
 
 def views(
