@@ -163,7 +163,12 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
             metrics.events_appended.labels(event.type).inc()
 
     store.on_append(count_appended)
-    relay = KafkaRelay(store, engine, make_producer(settings.kafka_bootstrap))
+    relay = KafkaRelay(
+        store,
+        engine,
+        make_producer(settings.kafka_bootstrap),
+        producer_factory=lambda: make_producer(settings.kafka_bootstrap),
+    )
     health = AgentHealth()
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []

@@ -47,10 +47,14 @@ class KafkaRelay:
         producer: KafkaProducer,
         topic_of: Callable[[str], str] = topic_for,
         batch_size: int = 500,
+        producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.producer = producer
+        # After a broker outage an idempotent producer can stay stuck in
+        # timeouts; a fresh one (new producer id) recovers at once.
+        self.producer_factory = producer_factory
         self.topic_of = topic_of
         self.batch_size = batch_size
         self._wake = threading.Event()
@@ -90,14 +94,37 @@ class KafkaRelay:
         with self.engine.connect() as conn:
             return self.store.head(conn) - tracking.position(conn, RELAY)
 
+    def _renew_producer(self) -> None:
+        if self.producer_factory is None:
+            return
+        try:
+            self.producer.close(timeout=0)
+        except Exception:  # a broken producer may not even close cleanly
+            log.debug("closing the old producer failed", exc_info=True)
+        try:
+            self.producer = self.producer_factory()
+        except Exception:  # the broker is still away: try again next time
+            log.debug("a new producer could not start yet", exc_info=True)
+
     def _run(self, interval: float) -> None:
+        failing = False
+        delay = 1.0
         while not self._stop.is_set():
             try:
                 moved = self.step()
-            except Exception:
-                log.exception("relay step failed; retrying")
+            except Exception as exc:
+                if not failing:
+                    log.warning("relay cannot publish, retrying: %r", exc)
+                    failing = True
                 moved = 0
-                self._stop.wait(1.0)
+                self._renew_producer()
+                self._stop.wait(delay)
+                delay = min(delay * 2, 15.0)
+                continue
+            if failing:
+                log.warning("relay publishing again")
+                failing = False
+                delay = 1.0
             if moved == 0:
                 self._wake.wait(interval)
                 self._wake.clear()
