@@ -48,7 +48,7 @@ def build_router(
     """The reporting routes."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
 
-    cache = EncodedCache(queries.position, size=64)
+    cache = EncodedCache(queries.change_key, size=64)
 
     @router.get(
         "/framework",
