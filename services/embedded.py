@@ -84,6 +84,10 @@ class EmbeddedSystem:
         ]
         self._lock = threading.RLock()
         self._catching_up = 0  # the thread now catching up, if any
+        # Moves after every catch-up that applied something: the read models
+        # change only there in this process, so caches key on it instead of
+        # asking the database each time.
+        self.read_models_moved = 0
         self.store.on_append(self._appended)
         self.indicators = IndicatorService(self.store)
         self.returns = ReturnsService(self.store)
@@ -94,7 +98,7 @@ class EmbeddedSystem:
             MailConfig.from_settings(settings),
         )
         reads = read_only(self.engine)
-        self.framework = FrameworkQueries(reads)
+        self.framework = FrameworkQueries(reads, moved=lambda: self.read_models_moved)
         self.papers = papers_for(self.settings, self.metrics)
         self.assessments = AssessmentQueries(reads)
         self.challenges = ChallengeService(self.store)
@@ -130,6 +134,7 @@ class EmbeddedSystem:
             try:
                 while moved := catch_up_together(self.followers, self.engine):
                     total += moved
+                    self.read_models_moved += 1
             finally:
                 self._catching_up = 0
         return total

@@ -64,7 +64,7 @@ def build_router(
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
     renderer = papers or Papers(None, PaperLimits())
 
-    cache = EncodedCache(queries.position, size=64)
+    cache = EncodedCache(queries.change_key, size=64)
 
     @router.get(
         "/framework",

@@ -4,7 +4,7 @@ a version, version diffs and indicator histories."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -85,9 +85,21 @@ def parse_as_of(raw: str) -> str:
 class FrameworkQueries:
     """Reads of the framework read models."""
 
-    def __init__(self, engine: Engine, read_model: str = READ_MODEL) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        read_model: str = READ_MODEL,
+        moved: Callable[[], Hashable] | None = None,
+    ) -> None:
         self.engine = engine
         self.read_model = read_model
+        # A cheaper sign that the read models changed, from the process that
+        # changes them (embedded mode); None reads the position each time.
+        self._moved = moved
+
+    def change_key(self) -> Hashable:
+        """A value that changes whenever the read models do (cache key)."""
+        return self._moved() if self._moved is not None else self.position()
 
     def position(self) -> tuple[int, int, int]:
         """Where the read models stand: changes whenever they do.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from services.reporting.projections import framework_projection
-from services.reporting.queries import READ_MODEL
+from services.reporting.queries import READ_MODEL, FrameworkQueries
 from tests.integration.conftest import Api, at, indicator
 
 P = "/api/v1"
@@ -14,6 +14,16 @@ P = "/api/v1"
 
 def test_the_position_names_the_projection_that_writes_the_rows() -> None:
     assert framework_projection().name == READ_MODEL
+
+
+def test_the_cache_key_moves_with_the_read_models_in_both_modes(api: Api) -> None:
+    embedded = api.system.framework
+    by_database = FrameworkQueries(api.system.engine)  # as distributed mode asks
+    before = (embedded.change_key(), by_database.change_key())
+    assert by_database.change_key() == by_database.position()
+    api.post(f"{P}/indicators", indicator("NI 50"), headers=at("2008-06-02"))
+    assert embedded.change_key() != before[0]
+    assert by_database.change_key() != before[1]
 
 
 def test_the_cached_body_is_the_framework_and_moves_with_it(api: Api) -> None:
