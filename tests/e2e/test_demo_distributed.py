@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +42,13 @@ def demo_view(get: Any, codes: set[str]) -> dict[str, Any]:
     return {"indicators": rows, "count": len(rows)}
 
 
+@pytest.mark.timeout(1500)  # 223 requests and a few waits, on a busy machine too
 def test_pmf_demo_url_loads_the_distributed_services_and_waits_for_them(
     distributed: Distributed, tmp_path: Path
 ) -> None:
     codes = {s.body["code"] for s in demo_plan() if s.path == "/api/v1/indicators"}
     urls = [f"--url={name}={distributed.url(name)}" for name in SERVICES]
+    started = time.monotonic()
     done = subprocess.run(
         [*PMF, "demo", *urls],
         cwd=REPO_ROOT,
@@ -58,6 +61,7 @@ def test_pmf_demo_url_loads_the_distributed_services_and_waits_for_them(
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"Loaded the demo: {len(demo_plan())} requests." in done.stdout
     assert "waiting for returns to catch up" in done.stdout
+    print(f"pmf demo --url (distributed): {time.monotonic() - started:.0f}s")
 
     # read at once: the command has waited for eventual consistency
     reporting = distributed.url("reporting")
