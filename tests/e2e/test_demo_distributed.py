@@ -48,11 +48,17 @@ def _canonical(row: Any) -> str:
 
 
 def outstanding_view(answer: dict[str, Any]) -> dict[str, Any]:
-    """A round's outstanding list, in code order (the stores' orders may differ)."""
+    """What a round's outstanding list says about consistency: its scope, what was
+    received, and which indicators are still missing (in a fixed order; the
+    stores' orders may differ). Deadline bookkeeping is left out: the returns
+    service's deadline job runs on its own clock in each process."""
     return {
-        **answer,
-        "outstanding": sorted(answer["outstanding"], key=_canonical),
-        "awaiting_laa": sorted(answer["awaiting_laa"], key=_canonical),
+        "scope": sorted(answer["round"]["scope"]),
+        "closed": answer["round"]["closed"],
+        "in_scope": answer["in_scope"],
+        "received": answer["received"],
+        "outstanding": sorted(row["code"] for row in answer["outstanding"]),
+        "awaiting_laa": sorted(map(_canonical, answer["awaiting_laa"])),
     }
 
 
