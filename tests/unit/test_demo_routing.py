@@ -71,3 +71,19 @@ def test_url_forms() -> None:
         parse_urls(four[:2])
     with pytest.raises(RoutingError, match="service=address"):
         parse_urls(["payroll=http://h:9000", *four])
+
+
+def test_the_cli_names_a_missing_service_address() -> None:
+    from typer.testing import CliRunner
+
+    from services.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--url", "indicators=http://h:8001", "--url", "returns=http://h:8002"],
+    )
+
+    assert result.exit_code == 2
+    assert "missing --url assessment=<address> --url reporting=<address>" in (
+        result.output
+    )
