@@ -82,9 +82,7 @@ def prometheus(
         create_token("metrics", distributed.auth_env, "--name", "prometheus")
     )
     config = work / "prometheus.yml"
-    config.write_text(
-        yaml.safe_dump(local_config(distributed.ports, port, token_file))
-    )
+    config.write_text(yaml.safe_dump(local_config(distributed.ports, port, token_file)))
     log_path = work / "prometheus.log"
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
