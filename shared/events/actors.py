@@ -8,7 +8,10 @@ apart in the audit trail. Events recorded before token ids were added carry
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+TOKEN_ID = re.compile(r"[0-9a-f]{8}")  # ``secrets.token_hex(4)``, see TokenStore
 
 
 class Actor(NamedTuple):
@@ -30,7 +33,7 @@ def parse_actor(value: str) -> Actor:
     if not rest:
         return Actor("", value, None)
     name, sep, token_id = rest.rpartition("#")
-    if not sep or not token_id.isalnum():
+    if not sep or not TOKEN_ID.fullmatch(token_id):
         return Actor(role, rest, None)
     return Actor(role, name, token_id)
 

@@ -258,3 +258,16 @@ def test_pmf_run_keeps_its_data_files_private(tmp_path: Path) -> None:
             assert mode & 0o077 == 0, f"{path.name} is {oct(mode)}"
     finally:
         proc.stop()
+
+
+def test_a_session_reads_the_api_but_never_writes_through_it(tmp_path: Path) -> None:
+    system = EmbeddedSystem(Settings(data_dir=tmp_path / "d", anonymous_reads=False))
+    token = system.tokens.create("admin", "Ann")
+    with TestClient(system.app()) as client:
+        assert client.get(f"{P}/framework").status_code == 401
+        sign_in(client, token)
+        assert client.get(f"{P}/framework").status_code == 200, "report links work"
+        write = client.post(f"{P}/indicators", json=indicator("NI 50"))
+        assert write.status_code == 401, "a cookie alone never writes"
+        client.cookies.set("pmf_session", token)
+        assert client.get(f"{P}/framework").status_code == 401, "the token is no cookie"
