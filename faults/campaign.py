@@ -65,6 +65,10 @@ class FaultStack(DistributedStack):
         super().__init__(run_dir)
         # A loaded machine starts a JVM slowly; the broker is also restarted.
         self.kafka_env["KAFKA_START_TIMEOUT"] = "300"
+        # A streamed result for an unknown indicator waits for its
+        # registration; here briefly, so its dead letter is seen in the run.
+        os.environ.setdefault("PMF_LAA_UNKNOWN_WAIT_SECONDS", str(UNKNOWN_WAIT_S))
+        os.environ.setdefault("PMF_LAA_RECHECK_SECONDS", "1")
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment ``DistributedStack.start`` gives service ``name``."""
@@ -558,6 +562,8 @@ class Campaign:
             self.done.set()
             for t in threads:
                 t.join(30)
+            # results for unknown indicators are dead-lettered once their wait ends
+            time.sleep(UNKNOWN_WAIT_S + 5)
             result = self.finish()
             result["service_errors"] = self.service_errors()
         finally:
@@ -566,6 +572,9 @@ class Campaign:
             self.stack.stop()
         result["started_at"], result["finished_at"] = started, now_iso()
         return result
+
+
+UNKNOWN_WAIT_S = 5
 
 
 def private_workdir() -> Path:
