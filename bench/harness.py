@@ -209,7 +209,7 @@ def render(
         cells = [c.replace("|", "\\|") for c in result.row()]
         lines.append("| " + " | ".join(cells) + " |")
     for name, text in profiles.items():
-        lines += ["", f"Profile, {name} (cProfile, top entries by own time):", ""]
+        lines += ["", f"Profile, {name} (the first line says how it was taken):", ""]
         lines += ["```", text.rstrip(), "```"]
     return "\n".join(lines) + "\n"
 
