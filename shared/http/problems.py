@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ConcurrencyConflict, Conflict, DomainError, Invalid, NotFound
 from shared.http.deps import record_refusal
+from shared.messaging.failures import is_passing
 from shared.observability.logging import correlation_id
 from shared.text import CODE_RULE
 
@@ -167,6 +168,23 @@ def install(app: FastAPI) -> None:
         # Starlette logs the exception with its traceback as well; this line
         # ties it to the correlation id the caller was given.
         cid = correlation_id.get() or None
+        if is_passing(exc):  # the database or broker is away: not our bug
+            error_log.warning(
+                "%s on %s %s: a dependency is not answering",
+                type(exc).__name__,
+                request.method,
+                request.url.path,
+                extra={"correlation_id": cid},
+            )
+            busy = problem(
+                503,
+                "Service unavailable",
+                "The database or message broker is not answering; "
+                "try again in a few seconds",
+                correlation_id=cid,
+            )
+            busy.headers["Retry-After"] = "5"
+            return busy
         error_log.error(
             "unhandled %s on %s %s",
             type(exc).__name__,
