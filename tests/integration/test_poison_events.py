@@ -86,7 +86,8 @@ def test_a_poison_event_in_the_log_parks_and_the_rest_goes_on(tmp_path: Path) ->
             held = parking.listing(conn)
         assert {p.stream for p in held} == {"indicator:NI 50"}
         assert any(p.state == "failed" and "title" in (p.error or "") for p in held)
-        metrics = client.get("/metrics").text
+        admin = {"Authorization": f"Bearer {api.token('admin')}"}
+        metrics = client.get("/metrics", headers=admin).text
         assert 'pmf_parked_events{consumer="returns.known_indicators"}' in metrics
 
     runner = CliRunner()
