@@ -99,6 +99,34 @@ SERVICES = ("indicators", "returns", "assessment", "reporting")
 LAA_WAIT_SECONDS = 30
 
 
+@pytest.fixture
+def fresh_distributed(tmp_path: Path) -> Iterator[Distributed]:
+    """Four services on a broker and PostgreSQL of their own, for a test that
+    needs an empty system (the session's services hold other tests' data, and
+    Kafka topics and consumer groups are shared by everything on one broker)."""
+    broker = Broker(tmp_path / "kafka")
+    run_dir, port = private_run_dir(), free_port()
+    system: Distributed | None = None
+    try:
+        bootstrap = broker.start()
+        postgres = start_private_postgres(run_dir, port, DATABASES)
+        system = Distributed(tmp_path / "services", bootstrap, postgres)
+        system.work.mkdir(parents=True, exist_ok=True)
+        for name in SERVICES:
+            system.start(name)
+        for name in SERVICES:
+            system.wait_ready(name)
+        system.tokens = role_tokens(system.auth_env)
+        yield system
+    finally:
+        if system is not None:
+            for name in list(system.procs):
+                system.stop(name)
+        stop_private_postgres(run_dir, port)
+        shutil.rmtree(run_dir.parent, ignore_errors=True)
+        broker.stop()
+
+
 @pytest.fixture(scope="session")
 def distributed(
     tmp_path_factory: pytest.TempPathFactory, kafka: str, postgres: str

@@ -238,6 +238,15 @@ def run(ep: Endpoints, tokens: dict[str, str]) -> dict[str, Any]:
         )
         _ok(http.post(f"{ep.returns}/api/v1/rounds/2009-H2/close"))
 
+        def challenged_on_all_facts() -> None:
+            # Distributed: the round's close may overtake the batch's results
+            # (other partitions); the challenge is restated once they arrive.
+            listed = _ok(http.get(f"{ep.assessment}/api/v1/challenges?round=2009-H2"))
+            [ni112] = [c for c in listed if c["indicator_code"] == "NI 112"]
+            assert ni112["computed_status"] == "RED", ni112["computed_status"]
+
+        eventually(challenged_on_all_facts)
+
         def decide() -> dict[str, Any]:
             url = f"{ep.assessment}/api/v1/challenges/NI%20112/2009-H2/decision"
             body = {"decision": "upheld", "note": "Trend is clearly off target"}

@@ -64,8 +64,9 @@ def outstanding_view(answer: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.timeout(1500)  # 223 requests and a few waits, on a busy machine too
 def test_pmf_demo_url_loads_the_distributed_services_and_waits_for_them(
-    distributed: Distributed, tmp_path: Path
+    fresh_distributed: Distributed, tmp_path: Path
 ) -> None:
+    distributed = fresh_distributed
     codes = {s.body["code"] for s in demo_plan() if s.path == "/api/v1/indicators"}
     urls = [f"--url={name}={distributed.url(name)}" for name in SERVICES]
     started = time.monotonic()

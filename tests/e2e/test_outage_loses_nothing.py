@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from shared.events.catalogue import DEAD_LETTER_TOPIC, TOPICS
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.messaging.topics import ensure_topics
+from tests.support.kafka import Broker
 from tests.support.postgres import (
     free_port,
     private_run_dir,
@@ -44,7 +45,19 @@ class Setup:
 
 
 @pytest.fixture
-def reporting(kafka: str, tmp_path: Path) -> Iterator[Setup]:
+def broker(tmp_path: Path) -> Iterator[str]:
+    """A broker of this test's own: the session's carries other tests' events
+    and consumer groups of the same names."""
+    own = Broker(tmp_path / "kafka")
+    try:
+        yield own.start()
+    finally:
+        own.stop()
+
+
+@pytest.fixture
+def reporting(broker: str, tmp_path: Path) -> Iterator[Setup]:
+    kafka = broker
     run_dir, pg_port = private_run_dir(), free_port()
     proc: Process | None = None
     try:
@@ -125,8 +138,9 @@ def codes(url: str) -> set[str]:
 
 
 def test_events_sent_during_a_database_outage_are_all_applied(
-    kafka: str, reporting: Setup
+    broker: str, reporting: Setup
 ) -> None:
+    kafka = broker
     ensure_topics(kafka)
     producer = KafkaProducer(bootstrap_servers=kafka, acks="all")
     tag = uuid.uuid4().hex[:6]

@@ -34,6 +34,7 @@ def test_health_and_readiness(api: Api) -> None:
         "checks": {
             "database": {"state": "ok"},
             "consumers": {"state": "ok", "lag": 0, "max_lag": 1000},
+            "parked": {"state": "ok"},
         },
     }
 
