@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.text import forbidden
+
 REQUIRED = ("result_id", "indicator_code", "period_end", "value")
 MAX_MESSAGE_BYTES = 64_000
 # The dates a plan can be about, as for returns (shared.http.schemas.PlanDate).
@@ -78,9 +80,14 @@ def storable(text: str) -> bool:
 
 
 def _text(value: Any, limit: int) -> str | None:
+    """A short text of the message (an id, a code, a group name), or None when it
+    is empty, too long, or holds a control, bidi or unstorable character (what
+    the free-text rule of ``shared.text`` refuses everywhere else)."""
     if not isinstance(value, str) or not 0 < len(value) <= limit:
         return None
-    return value if storable(value) else None
+    if not storable(value) or "\n" in value or "\t" in value:
+        return None
+    return value if forbidden(value) is None else None
 
 
 def _in_range(day: date) -> bool:

@@ -76,3 +76,13 @@ def test_text_that_cannot_be_stored_is_rejected_with_a_storable_reason() -> None
         assert out.result_id is None or laa.storable(out.result_id)
     nul = laa.parse({**GOOD, "breakdowns": {"a\x00": 1}})
     assert isinstance(nul, laa.Rejection)
+
+
+def test_control_and_bidi_characters_in_short_texts_are_rejected() -> None:
+    for bad in ("male\x0b", "a\x1b[31m", "\u202eevil", "bell\x07", "two\nlines"):
+        grouped = laa.parse({**GOOD, "breakdowns": {bad: 1.0}})
+        assert isinstance(grouped, laa.Rejection), repr(bad)
+        for field in ("result_id", "source"):
+            out = laa.parse({**GOOD, field: bad})
+            assert isinstance(out, laa.Rejection), (field, repr(bad))
+    assert isinstance(laa.parse({**GOOD, "breakdowns": {"male": 1.0}}), laa.LaaResult)
