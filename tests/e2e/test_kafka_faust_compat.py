@@ -181,7 +181,7 @@ def test_faust_agent_table_and_kafka_python_roundtrip(
         producer.flush(timeout=10)
 
         worker = _Worker(app_file, env, tmp_path / "worker1.log")
-        outputs = _read_until(out, lambda rs: len(rs) >= 3, timeout=40)
+        outputs = _read_until(out, lambda rs: len(rs) >= 3, timeout=120)
         timings["first outputs"] = time.monotonic() - t0
         assert len(outputs) >= 3, (
             f"{len(outputs)} of 3 outputs; worker log:\n{worker.tail()}"
@@ -190,7 +190,7 @@ def test_faust_agent_table_and_kafka_python_roundtrip(
 
         # Batch 2 goes to the running agent.
         _send(producer, in_topic, [("e3", "carol"), ("e4", "bob"), ("e5", "alice")])
-        outputs += _read_until(out, lambda rs: len(rs) >= 3, timeout=20)
+        outputs += _read_until(out, lambda rs: len(rs) >= 3, timeout=60)
         docs = [json.loads(r.value) for r in outputs]
         assert {d["name"]: d["count"] for d in docs} == {
             "alice": 3,
@@ -242,7 +242,7 @@ def test_faust_agent_table_and_kafka_python_roundtrip(
         more = _read_until(
             out,
             lambda rs: any(json.loads(r.value)["id"] == "e6" for r in rs),
-            timeout=40,
+            timeout=90,
         )
         timings["after restart"] = time.monotonic() - t0
         more_docs = [json.loads(r.value) for r in more]
