@@ -242,7 +242,7 @@ def test_faust_agent_table_and_kafka_python_roundtrip(
         more = _read_until(
             out,
             lambda rs: any(json.loads(r.value)["id"] == "e6" for r in rs),
-            timeout=90,
+            timeout=150,
         )
         timings["after restart"] = time.monotonic() - t0
         more_docs = [json.loads(r.value) for r in more]
