@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -61,7 +60,8 @@ class AdminWeb:
         """The signed-in admin, or Refused (sign in first, or not allowed)."""
         who = self.web.visitor(request)
         if not who.signed_in or who.principal is None:
-            raise Refused(_redirect(login_redirect(request)))
+            back = None if request.method == "GET" else "/admin"
+            raise Refused(_redirect(login_redirect(request, back)))
         if who.role != "admin":
             raise Refused(
                 self.web.problem_page(
@@ -162,21 +162,17 @@ def build(
     for those speak of JSON types.
     """
     errors: Errors = {}
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        clean[name] = value
     try:
-        built = model.model_validate(clean)
+        built = model.model_validate(dict(data))
     except ValidationError as exc:
-        _sentence, items = describe_validation(list(exc.errors()))  # type: ignore[arg-type]
-        for raw, item in zip(exc.errors(), items, strict=True):
+        raw_errors = exc.errors()
+        _sentence, items = describe_validation(list(raw_errors))  # type: ignore[arg-type]
+        for raw, item in zip(raw_errors, items, strict=True):
             path = [str(p) for p in raw["loc"] if not isinstance(p, int)]
             field = (field_of or {}).get(".".join(path)) or "_".join(path) or "form"
             label = (labels or {}).get(field, field.replace("_", " ").capitalize())
             message = item["message"]
-            if raw["type"].startswith("float") or (
-                raw["type"] == "value_error" and ("number" in message)
-            ):
+            if raw["type"].startswith("float") or message == "must be a number":
                 message = NOT_A_NUMBER
             elif raw["type"].startswith("date"):
                 message = NOT_A_DATE
@@ -194,12 +190,3 @@ def expected_version(fields: Mapping[str, str]) -> int | None:
     """The indicator version the form was drawn from (None: do not check)."""
     raw = fields.get("version", "")
     return int(raw) if raw.isdigit() else None
-
-
-def valid_day(text: str) -> bool:
-    """Whether ``text`` is an ISO date."""
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 Fields = Annotated[dict[str, str], Depends(form_fields)]
 MAX_UPLOAD_BYTES = 5_000_000
 DRAFT_SECONDS = 3600
-MAX_DRAFTS = 50
+MAX_DRAFTS = 20
 IGNORE = ""
 SAMPLE_ROWS = 3
 COLUMN_WORDS = {
@@ -80,7 +80,6 @@ class Draft:
 
     owner: str  # the uploader's token id
     name: str  # the file's name, as its messages name it
-    data: bytes
     made: float
     headers: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
@@ -294,7 +293,7 @@ def routes(admin_web: AdminWeb) -> APIRouter:
                     },
                 )
             data = await sent.read()
-            draft = Draft(owner(admin), name, data, time.monotonic())
+            draft = Draft(owner(admin), name, time.monotonic())
             try:
                 with tempfile.TemporaryDirectory(prefix="pmf-upload-") as folder:
                     path = Path(folder) / name

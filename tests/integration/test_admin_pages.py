@@ -74,6 +74,11 @@ def test_admin_pages_are_for_signed_in_admins_only(api: Api) -> None:
     anonymous = api.client.get("/admin/rounds", follow_redirects=False)
     assert anonymous.status_code == 303
     assert anonymous.headers["location"].startswith("/login?next=/admin/rounds")
+    posted = api.client.post(
+        "/admin/rounds/2009-H1/close", data={"csrf": "x"}, follow_redirects=False
+    )
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/login?next=/admin"
 
     executive = Admin(api, "executive")
     refused = executive.get("/admin/rounds")
