@@ -14,7 +14,11 @@ from .rendering import STATIC, Web
 if TYPE_CHECKING:
     from services.embedded import EmbeddedSystem
 
-STATIC_FILES = {"web.css": "text/css", "web.js": "text/javascript"}
+STATIC_FILES = {
+    "web.css": "text/css",
+    "web.js": "text/javascript",
+    "admin.css": "text/css",
+}
 
 
 def build_web_router(system: EmbeddedSystem) -> APIRouter:

@@ -15,7 +15,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.test_web_pages import CHROMIUM, CHROMIUM_ARGS, SHOTS, TIMEOUT_MS
+from tests.e2e.test_web_pages import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    TIMEOUT_MS,
+    WATCH_CSP,
+)
 from tests.support.postgres import free_port
 from tests.support.processes import Process, create_token
 
@@ -28,6 +34,22 @@ COUNCIL_SHEET = (
     "LOCAL 91,Families using children's centres,higher_is_better,"
     "Children's Services,75\n"
 )
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/import",
+    "/admin/indicators",
+    "/admin/indicators/new",
+    "/admin/indicators/NI%2055/edit",
+    "/admin/versions",
+    "/admin/rounds",
+    "/admin/settings",
+    "/admin/actions",
+    "/admin/tokens",
+]
+# Form controls a person uses that no label names (there should be none).
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(c => c.type !== 'hidden' && c.labels.length === 0)
+  .map(c => c.name || c.id)"""
 MAPPING = {
     "Ref": "Code (code)",
     "Measure": "Title (title)",
@@ -141,3 +163,24 @@ def test_the_central_team_imports_a_spreadsheet_and_runs_a_round(
     expect(page.locator("[data-notice]")).to_contain_text("Round 2010-H2 is closed")
     assert httpx.get(f"{url}/api/v1/rounds/2010-H2").json()["closed"] is True
     shot(page, "admin-04-round-closed")
+
+
+def test_every_admin_page_is_labelled_and_keeps_the_content_security_policy(
+    server: tuple[str, Path], page: Page
+) -> None:
+    url, data = server
+    page.add_init_script(WATCH_CSP)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    token = create_token("admin", None, "--data-dir", str(data))
+    page.goto(f"{url}/login")
+    page.get_by_label("Access token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    for path in ADMIN_PAGES:
+        answer = page.goto(url + path)
+        assert answer is not None and answer.status == 200, path
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.evaluate("window.__csp") == [], path
+    shot(page, "admin-05-tokens")
+    assert not [c for c in console if "Content Security Policy" in c], console
