@@ -24,7 +24,11 @@ from services.indicators.schemas import (
     PointIn,
     TargetIn,
 )
-from services.indicators.spreadsheet import milestones_text, parse_milestones
+from services.indicators.spreadsheet import (
+    milestones_text,
+    number_text,
+    parse_milestones,
+)
 from shared.errors import DomainError, NotFound
 
 from .admin_common import (
@@ -142,13 +146,13 @@ def form_values(ind: dict[str, Any]) -> dict[str, str]:
         "def-polarity": ind["polarity"],
         "def-unit": ind["unit"],
         "def-frequency": ind["frequency"],
-        "def-tolerance": "" if ind["tolerance"] is None else f"{ind['tolerance']:g}",
+        "def-tolerance": number_text(ind["tolerance"]),
         "lead-lead_organisation": ind.get("lead_organisation") or "",
         "lead-named_lead_name": lead.get("name") or "",
         "lead-named_lead_email": lead.get("email") or "",
-        "base-value": "" if not base else f"{base['value']:g}",
+        "base-value": number_text(base.get("value")),
         "base-period_end": base.get("period_end") or "",
-        "target-value": "" if not target else f"{target['value']:g}",
+        "target-value": number_text(target.get("value")),
         "target-period_end": target.get("period_end") or "",
         "target-reason": "",
         "ms-milestones": milestones_text(ind.get("milestones") or []).replace(
@@ -257,7 +261,10 @@ def routes(admin_web: AdminWeb) -> APIRouter:
             errors=errors or {},
             notice=notice,
             MILESTONE_HINT=MILESTONE_HINT,
-            **choices,
+            **{
+                **choices,
+                "UNITS": {**UNITS, ind["unit"]: UNITS.get(ind["unit"], ind["unit"])},
+            },
         )
 
     @router.get("/admin/indicators/{code:path}/edit", response_class=HTMLResponse)

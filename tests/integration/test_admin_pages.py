@@ -512,3 +512,37 @@ def test_tokens_and_links_are_issued_once_and_revoked(admin: Admin, api: Api) ->
     assert api.system.tokens.resolve(token.group(1)) is None
     twice = admin.post(f"/admin/tokens/{principal.token_id}/revoke")
     assert "already revoked" in text(twice)
+
+
+def test_saving_a_definition_keeps_what_the_form_did_not_change(admin: Admin) -> None:
+    """A unit outside the page's list and a long tolerance survive a save."""
+    api = admin.api
+    api.post(
+        f"{P}/indicators",
+        indicator(unit="children per 1,000 families", tolerance=0.123456789),
+    )
+    edit = admin.get("/admin/indicators/NI%2050/edit")
+    assert 'value="children per 1,000 families" selected' in edit.text
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version
+    saved = admin.post(
+        "/admin/indicators/NI%2050/definition",
+        {
+            "title": "Renamed",
+            "outcome": "Be healthy",
+            "polarity": "higher_is_better",
+            "unit": "children per 1,000 families",
+            "frequency": "annual",
+            "tolerance": re.search(
+                r'id="def-tolerance"[^>]*value="([^"]*)"', edit.text
+            ).group(1),
+            "version": version.group(1),
+        },
+    )
+    assert saved.status_code == 303
+    after = api.get(f"{P}/indicators/NI 50")
+    assert after["unit"] == "children per 1,000 families"
+    assert after["tolerance"] == 0.123456789
+    history = api.get(f"{P}/indicators/NI 50/history")["history"]
+    amended = [e["details"] for e in history if e["event_type"] == "IndicatorAmended"]
+    assert amended == [{"changes": {"title": "Renamed"}, "reason": None}]
