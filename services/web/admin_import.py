@@ -24,6 +24,7 @@ import hashlib
 import re
 import secrets
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request as StarletteRequest
 
@@ -89,27 +91,31 @@ class Drafts:
     """Uploads between steps, per uploader, forgotten after ``DRAFT_SECONDS``."""
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()  # pages run in several threads
         self.waiting: dict[str, Draft] = {}
         self.remembered: dict[str, dict[str, str]] = {}  # owner -> column -> ours
 
     def add(self, draft: Draft) -> str:
         """Keep ``draft``; its id."""
-        self._forget_old()
-        while len(self.waiting) >= MAX_DRAFTS:
-            self.waiting.pop(next(iter(self.waiting)))
         key = secrets.token_urlsafe(16)
-        self.waiting[key] = draft
+        with self.lock:
+            self._forget_old()
+            while len(self.waiting) >= MAX_DRAFTS:
+                self.waiting.pop(next(iter(self.waiting)))
+            self.waiting[key] = draft
         return key
 
     def get(self, key: str, owner: str) -> Draft | None:
         """The uploader's draft, or None when unknown, expired or another's."""
-        self._forget_old()
-        draft = self.waiting.get(key)
+        with self.lock:
+            self._forget_old()
+            draft = self.waiting.get(key)
         return draft if draft is not None and draft.owner == owner else None
 
     def drop(self, key: str) -> None:
         """Forget a draft once it is imported."""
-        self.waiting.pop(key, None)
+        with self.lock:
+            self.waiting.pop(key, None)
 
     def _forget_old(self) -> None:
         limit = time.monotonic() - DRAFT_SECONDS
@@ -176,6 +182,16 @@ def mapped_rows(
         for row in draft.rows
     ]
     return header, rows
+
+
+def read_upload(name: str, data: bytes) -> list[dict[str, str]]:
+    """The rows of an uploaded file, read as ``pmf import`` reads a file."""
+    from services.transfer import read_table
+
+    with tempfile.TemporaryDirectory(prefix="pmf-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        return read_table(path)
 
 
 def fingerprint(report: ImportReport) -> str:
@@ -274,8 +290,6 @@ def routes(admin_web: AdminWeb) -> APIRouter:
     @router.post("/admin/import", response_class=HTMLResponse)
     async def upload(request: Request) -> Response:
         """Read the uploaded file and show its columns to map."""
-        from services.transfer import read_table
-
         try:
             form = await (await _bounded(request)).form(max_files=1, max_fields=5)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -295,10 +309,7 @@ def routes(admin_web: AdminWeb) -> APIRouter:
             data = await sent.read()
             draft = Draft(owner(admin), name, time.monotonic())
             try:
-                with tempfile.TemporaryDirectory(prefix="pmf-upload-") as folder:
-                    path = Path(folder) / name
-                    path.write_bytes(data)
-                    draft.rows = read_table(path)
+                draft.rows = await run_in_threadpool(read_upload, name, data)
             except DomainError as exc:
                 return upload_page(request, {"file": exc.detail})
             draft.headers = list(dict.fromkeys(h for r in draft.rows for h in r if h))
