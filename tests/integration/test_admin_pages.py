@@ -290,6 +290,7 @@ def test_an_indicator_is_registered_and_edited_from_the_forms(admin: Admin) -> N
 
     edit = admin.get("/admin/indicators/NI%2050/edit")
     assert edit.status_code == 200
+    assert admin.get("/admin/indicators/NI%2099/edit").status_code == 404
     version = re.search(r'name="version" value="(\d+)"', edit.text)
     assert version
     no_reason = admin.post(
@@ -363,6 +364,8 @@ def test_a_version_is_published_with_its_description(admin: Admin) -> None:
     empty = admin.post("/admin/versions", {"label": ""})
     assert empty.status_code == 422
     assert summary_links(empty)["label"].startswith("Version name: String should")
+    hostile = admin.post("/admin/versions", {"label": "2009 \u202erefresh"})
+    assert "must not contain U+202E" in summary_links(hostile)["label"]
     done = admin.post("/admin/versions", {"label": "2009 refresh", "note": "New NI 50"})
     assert done.status_code == 303
     [version] = admin.api.get(f"{P}/framework/versions")
@@ -505,6 +508,11 @@ def test_tokens_and_links_are_issued_once_and_revoked(admin: Admin, api: Api) ->
     assert url and "/login/link?token=" in url.group(1)
     scoped = api.system.tokens.resolve(unescape(url.group(1)).split("token=")[1])
     assert scoped and scoped.round_id == "2009-H1"
+    followed = TestClient(api.client.app).get(
+        unescape(url.group(1)).replace("http://testserver", "")
+    )
+    assert followed.status_code == 200
+    assert "/rounds/2009-H1#return-form" in followed.text
 
     assert principal.token_id
     revoked = admin.post(f"/admin/tokens/{principal.token_id}/revoke")
