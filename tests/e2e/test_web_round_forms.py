@@ -52,10 +52,10 @@ def rounds(server: Server) -> Server:  # noqa: F811
     return server
 
 
-def results_for(server: Server, code: str, period_end: str) -> list[float]:
+def results_for(at: Server, code: str, period_end: str) -> list[float]:
     history = httpx.get(
-        f"{server.url}/api/v1/indicators/{code.replace(' ', '%20')}/history",
-        headers={"Authorization": f"Bearer {server.token('viewer')}"},
+        f"{at.url}/api/v1/indicators/{code.replace(' ', '%20')}/history",
+        headers={"Authorization": f"Bearer {at.token('viewer')}"},
         timeout=60,
     ).json()["history"]
     return [
