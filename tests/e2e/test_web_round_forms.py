@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from test_web_pages are arguments here)
 """The round page's forms in headless Chromium against a real ``pmf run``: the
 lead's return sheet (two indicators at once, a warning confirmed, a draft kept)
 and the Executive deciding a raised challenge.
@@ -33,7 +34,7 @@ DRAFT_ROUND = "2010-H2"
 
 
 @pytest.fixture(scope="module")
-def rounds(server: Server) -> Server:  # noqa: F811
+def rounds(server: Server) -> Server:
     """Two open rounds after the demo's last, opened as the central team would."""
     admin = server.token("admin")
     for rid, period_end in ((SUBMIT_ROUND, "2010-09-30"), (DRAFT_ROUND, "2011-03-31")):
@@ -67,7 +68,7 @@ def results_for(at: Server, code: str, period_end: str) -> list[float]:
 
 def test_a_lead_submits_two_indicators_at_once_and_confirms_a_warning(
     rounds: Server,
-    page: Page,  # noqa: F811
+    page: Page,
 ) -> None:
     sign_in(page, rounds, rounds.token("lead", "--lead-email", LEAD_EMAIL))
     page.goto(f"{rounds.url}/rounds/{SUBMIT_ROUND}#sheet")
@@ -114,7 +115,7 @@ def test_a_lead_submits_two_indicators_at_once_and_confirms_a_warning(
     assert results_for(rounds, "NI 70", "2010-09-30") == [1240.0]
 
 
-def test_a_draft_is_saved_and_found_again(rounds: Server, page: Page) -> None:  # noqa: F811
+def test_a_draft_is_saved_and_found_again(rounds: Server, page: Page) -> None:
     sign_in(page, rounds, rounds.token("lead", "--lead-email", LEAD_EMAIL))
     page.goto(f"{rounds.url}/rounds/{DRAFT_ROUND}#sheet")
     page.get_by_label("Result for NI 70").fill("112.4")
@@ -140,7 +141,7 @@ def test_a_draft_is_saved_and_found_again(rounds: Server, page: Page) -> None:  
 
 def test_the_executive_decides_only_raised_challenges(
     rounds: Server,
-    page: Page,  # noqa: F811
+    page: Page,
 ) -> None:
     sign_in(page, rounds, rounds.token("executive", "--name", "Cllr Ann Marsh"))
     page.goto(f"{rounds.url}/rounds")
