@@ -226,3 +226,23 @@ def test_only_a_raised_challenge_can_be_decided(api: Api) -> None:
     )
     assert decided.status_code == 303
     assert "2 undecided" in client.get("/rounds").text
+
+
+def test_the_sheet_refuses_forged_foreign_and_oversized_posts(api: Api) -> None:
+    setup(api)
+    client, csrf = signed_in(api, "lead", LEAD)
+    row = {"row-0-code": "NI 50", "row-0-value": "63", "action": "submit"}
+    assert client.post("/rounds/2009-H2/sheet", data=row).status_code == 403
+    viewer, viewer_csrf = signed_in(api, "viewer")
+    refused = viewer.post("/rounds/2009-H2/sheet", data={**row, "csrf": viewer_csrf})
+    assert refused.status_code == 403
+    other, other_csrf = signed_in(api, "lead", "someone@example.org")
+    stray = other.post("/rounds/2009-H2/sheet", data={**row, "csrf": other_csrf})
+    assert stray.status_code == 422
+    assert "NI 50: not recorded, it is not outstanding for you" in stray.text
+    crowded = {f"row-{n}-value": "1" for n in range(1_001)}
+    too_many = client.post("/rounds/2009-H2/sheet", data={**crowded, "csrf": csrf})
+    assert too_many.status_code == 413
+    missing = client.post("/rounds/nope/sheet", data={**row, "csrf": csrf})
+    assert missing.status_code == 404
+    assert results(api, "NI 50") == [], "nothing was recorded by any of these"
