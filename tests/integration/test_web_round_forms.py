@@ -246,3 +246,13 @@ def test_the_sheet_refuses_forged_foreign_and_oversized_posts(api: Api) -> None:
     missing = client.post("/rounds/nope/sheet", data={**row, "csrf": csrf})
     assert missing.status_code == 404
     assert results(api, "NI 50") == [], "nothing was recorded by any of these"
+
+
+def test_the_framework_page_reads_a_british_date(api: Api) -> None:
+    setup(api)
+    page = api.client.get("/", params={"as_of": "30/04/2009"})
+    assert page.status_code == 200
+    assert "As the framework stood on" in page.text
+    assert "30 Apr 2009" in page.text
+    wrong = api.client.get("/", params={"as_of": "31/02/2009"})
+    assert "Enter a date, for example 30/04/2009" in wrong.text
