@@ -24,8 +24,8 @@ LEAD_VIEW_STATUS = {"on_target": "GREEN", "off_target": "RED"}
 
 
 def raised_at(engine: Engine, round_id: str | None = None) -> dict[str, set[str]]:
-    """``round id/code`` pairs as keys ``"round|code"`` whose challenge is raised
-    and still flagged, and the flag codes raised."""
+    """The flag codes raised as challenges, keyed ``"round id|indicator code"``
+    (of one round, or of all); the page pairs them with the current flags."""
     t = round_assessments
     query = sa.select(t.c.round_id, t.c.code, t.c.raised)
     if round_id is not None:
