@@ -85,9 +85,8 @@ def test_a_lead_submits_two_indicators_at_once_and_confirms_a_warning(
     ni55.get_by_label("On target").check()
     page.get_by_label("Commentary on NI 55").fill("Healthy weight programme.")
     page.get_by_label("Result for NI 70").fill("1,240")  # a slipped decimal point
-    page.keyboard.press("Tab")
     early = page.locator("#sheet-NI-70-value-check")
-    expect(early).to_be_visible()  # said as soon as the field is left
+    expect(early).to_be_visible()  # said as it is typed, before any submit
     expect(early).to_contain_text("more than ten times the previous result")
     expect(page.locator("#sheet-NI-55-value-check")).to_be_hidden()
     page.get_by_label("Commentary on NI 70").fill("Admissions audit complete.")

@@ -53,7 +53,9 @@
     var unit = input.getAttribute("data-unit");
     var previous = parseFloat(input.getAttribute("data-previous"));
     if (!out) { return; }
-    input.addEventListener("change", function () {
+    // Judged as the lead types, so the page settles before they move on (a
+    // warning appearing on leaving the field would move what they click next).
+    input.addEventListener("input", function () {
       var text = input.value.replace(/[, ]/g, "").replace(/%$/, "");
       var found = [];
       if (NUMBER.test(text)) {
@@ -73,9 +75,12 @@
           }
         }
       }
-      out.textContent = found.length ?
+      var said = found.length ?
         found.join("; ") + ". You will be asked to confirm it when you submit." : "";
-      out.hidden = !found.length;
+      if (out.textContent !== said) {  // a live region: speak only on a change
+        out.textContent = said;
+        out.hidden = !said;
+      }
     });
   });
 })();
