@@ -196,6 +196,7 @@ def _executive(document: Any, paper: Paper) -> None:
 
 def _board(document: Any, paper: Paper) -> None:
     covering = paper.covering
+    document.add_heading("Covering paper", level=1)
     document.add_heading("1. Purpose of the report", level=2)
     document.add_paragraph(covering.purpose)
     document.add_heading("2. Recommendations", level=2)

@@ -75,7 +75,10 @@ def _decision(kind: str, decision: Any) -> None:
     if isinstance(decision.get("note"), str):
         decision["note"] = without_emails(decision["note"])
     if isinstance(decision.get("decided_by"), str):
-        decision["decided_by"] = _who(kind, decision["decided_by"])
+        # a challenge decision is the Executive's, whoever typed it in
+        decision["decided_by"] = (
+            "the Executive" if kind == "board" else _who(kind, decision["decided_by"])
+        )
 
 
 def _who(kind: str, actor: Any) -> Any:
