@@ -254,7 +254,7 @@ def purpose_text(snapshot: Mapping[str, Any], plan: str) -> str:
         f"for the period ending {period} (collection round {rnd.get('id', '')}). "
         "It sets out which indicators are on course to meet their "
         f"{target_year(snapshot)}, the areas of concern and the corrective action "
-        "agreed for them, very good and significantly improved performance, and "
+        "agreed for them, very good and significantly improved performance and "
         "the outcome of the Executive's challenge of the leads' predictions, so that "
         "the Board can direct further action where it is needed"
     )
@@ -284,7 +284,7 @@ def overview_section(
         f"Of the {count_of(total, 'indicator')} in the framework at this round, "
         f"{join_words(parts)}"
         if total > 1
-        else f"The framework holds one indicator at this round, and it "
+        else f"The framework holds one indicator at this round: it "
         f"{_single_status(shown[0])}"
     )
     paragraphs = [sentence(first)]
