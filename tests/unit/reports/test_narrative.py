@@ -291,3 +291,26 @@ def test_the_appendix_follows_the_frameworks_order_not_the_alphabet() -> None:
         "NI 9",
         "NI 2",
     ]
+
+
+def test_a_missing_return_in_an_open_round_says_the_deadline_passed() -> None:
+    said = "No result for the period ending 31 March 2010 although round 2009-H2 has closed"
+    for status, expected in (
+        (
+            "open",
+            "although the deadline of round 2009-H2 has passed (the round is "
+            "still open)",
+        ),
+        ("closed", "although round 2009-H2 has closed"),
+    ):
+        snapshot = full_snapshot()
+        snapshot["round"] = {**snapshot["round"], "status": status}
+        first = snapshot["indicators"][0]
+        first["flags"] = [{"code": "MISSING_RETURN", "explanation": said}]
+        snapshot["challenges"] = [
+            {"indicator_code": first["code"], "flags": first["flags"]}
+        ]
+        paper = build_paper(snapshot)
+        [view] = [i for i in paper.indicators if i.code == first["code"]]
+        assert view.flags[0].explanation.endswith(expected)
+        assert paper.challenges[0].flags[0].explanation.endswith(expected)
