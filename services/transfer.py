@@ -167,10 +167,12 @@ def import_file(
     path: Path,
     dry_run: bool = False,
     progress: Progressed | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Check every row of ``path``; apply the changes only when no row has an
     error (and not on a dry run). ``progress`` follows the stages: checking,
-    applying the rows, and the framework views catching up."""
+    applying the rows, and the framework views catching up. ``actor`` is who
+    imports (the signed-in person on the admin pages; the CLI by default)."""
     progress = progress or _quiet
     progress(f"Checking {path.name}", 0, None)
     rows = read_table(path)
@@ -181,7 +183,7 @@ def import_file(
     report = ImportReport(path.name, dry_run, plan.changes, plan.errors, False)
     if dry_run or plan.errors or not report.to_apply:
         return report
-    meta = Metadata(actor=f"admin:import {path.name}")
+    meta = Metadata(actor=actor or f"admin:import {path.name}")
     try:
         _apply(system, report.to_apply, meta, progress)
     except _Stopped as stop:

@@ -7,13 +7,13 @@ even after a replay, gives the same bytes.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from shared import codec
 from shared.errors import NotFound
 
 from .actions import action_status
@@ -47,7 +47,7 @@ def _previous_round(conn: Connection, the_round: dict[str, Any]) -> str | None:
     earlier = [
         (found["period_end"], found["id"])
         for found in (
-            json.loads(raw) for raw in conn.execute(sa.select(rounds.c.data)).scalars()
+            codec.loads(raw) for raw in conn.execute(sa.select(rounds.c.data)).scalars()
         )
         if found["period_end"] < the_round["period_end"]
     ]
@@ -68,14 +68,14 @@ def build_snapshot(
         ).scalar()
         if raw is None:
             raise NotFound(f"No round {round_id!r}")
-        the_round = json.loads(raw)
+        the_round = codec.loads(raw)
         rows = list(
             conn.execute(
                 sa.select(framework_rows).order_by(framework_rows.c.code)
             ).mappings()
         )
         assessed = {
-            r["code"]: json.loads(r["data"])
+            r["code"]: codec.loads(r["data"])
             for r in conn.execute(
                 sa.select(round_assessments).where(
                     round_assessments.c.round_id == round_id
@@ -84,7 +84,7 @@ def build_snapshot(
         }
         previous_id = _previous_round(conn, the_round)
         previous_status = {
-            r["code"]: json.loads(r["data"]).get("shown_status", "GREY")
+            r["code"]: codec.loads(r["data"]).get("shown_status", "GREY")
             for r in conn.execute(
                 sa.select(round_assessments).where(
                     round_assessments.c.round_id == (previous_id or "")
@@ -92,7 +92,7 @@ def build_snapshot(
             ).mappings()
         }
         all_actions = [
-            json.loads(r) for r in conn.execute(sa.select(actions.c.data)).scalars()
+            codec.loads(r) for r in conn.execute(sa.select(actions.c.data)).scalars()
         ]
         period_end = the_round["period_end"]
         results_of: dict[str, dict[str, Any]] = {}
@@ -102,14 +102,14 @@ def build_snapshot(
             .order_by(results.c.code, results.c.period_end)
         )
         for code, period, data in found:
-            results_of.setdefault(code, {})[period] = json.loads(data)
+            results_of.setdefault(code, {})[period] = codec.loads(data)
     as_of = the_round.get("closed_at") or f"{the_round['deadline']}T23:59:59.999999Z"
     as_of_day = date.fromisoformat(as_of[:10])
     indicators = []
     registered = sorted(rows, key=lambda r: (r["registered_at"] or "", r["code"]))
     position = {r["code"]: n for n, r in enumerate(registered)}
     for row in rows:
-        definition = json.loads(row["definition"])
+        definition = codec.loads(row["definition"])
         if definition is None or definition["retired"]:
             continue
         upto = results_of.get(definition["code"], {})

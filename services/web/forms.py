@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,7 @@ Errors = dict[str, str]
 
 _RETURN_MESSAGES = {
     "indicator_code": "Choose the indicator this return is for",
-    "period_end": "Enter the date the period ends, for example 2010-03-31",
+    "period_end": "Enter the date the period ends, for example 31/03/2010",
     "value": "Enter the result as a number, for example 63.2",
     "prediction": "Choose on target, off target or no prediction",
     "commentary": "Commentary must be 10,000 characters or fewer",
@@ -34,8 +35,23 @@ _RETURN_MESSAGES = {
 }
 
 
+MAX_FIELDS = 100
+# The return sheet has four fields a row, one row per outstanding indicator.
+MAX_SHEET_FIELDS = 1_000
+
+
 async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a posted form (the last value of a repeated name wins).
+    """The fields of a posted form (the last value of a repeated name wins)."""
+    return await read_form(request, MAX_FIELDS)
+
+
+async def sheet_fields(request: Request) -> dict[str, str]:
+    """The fields of the return sheet, which may hold many rows."""
+    return await read_form(request, MAX_SHEET_FIELDS)
+
+
+async def read_form(request: Request, max_fields: int) -> dict[str, str]:
+    """The fields of a posted form, at most ``max_fields`` of them.
 
     The body is counted as it arrives and refused once it passes
     ``MAX_FORM_BYTES``, whatever its framing: a chunked post is never read
@@ -56,7 +72,10 @@ async def form_fields(request: Request) -> dict[str, str]:
     if body and not kind.startswith("application/x-www-form-urlencoded"):
         raise HTTPException(415, "Send the form as application/x-www-form-urlencoded")
     text = body.decode("utf-8", errors="replace")
-    pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=100)
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=max_fields)
+    except ValueError as exc:
+        raise HTTPException(413, "The form has too many fields") from exc
     return {k: v.strip() for k, v in pairs}
 
 
@@ -67,6 +86,23 @@ def parse_number(text: str) -> float | None:
         return None
     value = float(cleaned)
     return value if math.isfinite(value) else None
+
+
+_UK_DAY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+def parse_day(text: str) -> str:
+    """A date typed the British way (31/03/2009, 31.3.2009, 31-03-2009) as ISO
+    text; anything else (an ISO date, or text that is no date) is passed on
+    unchanged for the schema to accept or refuse."""
+    found = _UK_DAY.fullmatch(text.strip())
+    if not found:
+        return text
+    day, month, year = (int(g) for g in found.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return text
 
 
 def parse_breakdowns(text: str) -> tuple[dict[str, float] | None, str | None]:
@@ -105,7 +141,7 @@ def parse_return(fields: dict[str, str]) -> tuple[dict[str, Any] | None, Errors]
         body = ReturnIn.model_validate(
             {
                 "indicator_code": fields.get("indicator_code", ""),
-                "period_end": fields.get("period_end", ""),
+                "period_end": parse_day(fields.get("period_end", "")),
                 "value": value if value is not None else 0.0,
                 "prediction": prediction,
                 "breakdowns": breakdowns,
