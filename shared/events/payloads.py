@@ -144,6 +144,9 @@ class FrameworkSettingsChangedV1(Payload):
     rag_mode: StrictStr | None = None
     amber_fraction: Number | None = None
     significance: Number | None = None
+    plan_name: Text | None = None
+    plan_start_year: StrictInt | None = None
+    plan_end_year: StrictInt | None = None
 
 
 class FrameworkVersionPublishedV1(Payload):
