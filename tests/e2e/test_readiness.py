@@ -175,7 +175,7 @@ def test_after_kill_9_http_answers_at_once_and_readyz_waits_for_the_group(
         assert body["status"] == "down" and body["down"], body
 
         def app_serving() -> dict[str, Any]:
-            status, body = get(f"{url}/readyz")
+            _, body = get(f"{url}/readyz")
             assert "consumers" in body["checks"], body  # the app, not the stand-in
             return dict(body)
 
