@@ -14,8 +14,10 @@ Why this pattern, with faust-streaming 0.15.3, mode-streaming 0.7.1 and uvicorn 
   handler and the caller's ``finally`` blocks (relay, DB pools) never run. A lifespan
   also replaces the FastAPI app's own lifespan unless composed by hand.
 * **So we drive both ourselves:** bind the HTTP socket first (a busy port fails at
-  once), serve HTTP with uvicorn on that socket at once (the ASGI app's own lifespan
-  runs as usual) and start Faust beside it. ``App.start()`` returns after partitions
+  once; ``pmf serve`` binds it even before importing this module), serve HTTP with
+  uvicorn on that socket at once (the ASGI app's own lifespan runs as usual) and
+  start Faust beside it once the service no longer ``hold`` s it back (its schemas
+  and topics are prepared in the background) and the broker answers. ``App.start()`` returns after partitions
   are assigned and tables are recovered; until then :class:`FaustStatus` says what
   the consumers wait for (the broker, the consumer group) so ``/readyz`` can say
   "not ready" and the log says why, once per change. We own the signals: the first
