@@ -15,16 +15,16 @@ Why this pattern, with faust-streaming 0.15.3, mode-streaming 0.7.1 and uvicorn 
   also replaces the FastAPI app's own lifespan unless composed by hand.
 * **So we drive both ourselves:** bind the HTTP socket first (a busy port fails at
   once; ``pmf serve`` binds it even before importing this module), serve HTTP with
-  uvicorn on that socket at once (the ASGI app's own lifespan runs as usual) and
-  start Faust beside it once the service no longer ``hold`` s it back (its schemas
-  and topics are prepared in the background) and the broker answers. ``App.start()`` returns after partitions
-  are assigned and tables are recovered; until then :class:`FaustStatus` says what
-  the consumers wait for (the broker, the consumer group) so ``/readyz`` can say
-  "not ready" and the log says why, once per change. We own the signals: the first
-  SIGINT/SIGTERM stops uvicorn gracefully, then Faust (its consumer commits acked
-  offsets and leaves the group), and :func:`run_with_faust` *returns*; a second
-  signal forces uvicorn to drop open connections. If Faust fails to start or
-  crashes, HTTP is stopped and an exception raised.
+  uvicorn on that socket at once (the ASGI app's own lifespan runs as usual) and start
+  Faust beside it once the service no longer holds it back (``hold``: its schemas and
+  topics are prepared in the background) and the broker answers. ``App.start()``
+  returns after partitions are assigned and tables are recovered; until then
+  :class:`FaustStatus` says what the consumers wait for (the broker, the consumer
+  group) so ``/readyz`` can say "not ready" and the log says why, once per change. We
+  own the signals: the first SIGINT/SIGTERM stops uvicorn gracefully, then Faust (its
+  consumer commits acked offsets and leaves the group), and :func:`run_with_faust`
+  *returns*; a second signal forces uvicorn to drop open connections. If Faust fails
+  to start or crashes, HTTP is stopped and an exception raised.
 
 Why HTTP does not wait for Faust: after a ``kill -9`` the broker keeps the dead
 member in the group until its session times out, and the new member's join waits
