@@ -10,7 +10,11 @@ def test_plan_name_and_years_are_settings_shown_on_the_pages(api: Api) -> None:
     api.post("/api/v1/indicators", indicator("NI 50"))
     settings = api.put(
         "/api/v1/framework/settings",
-        {"plan_name": "Young Lives Plan", "plan_start_year": 2020, "plan_end_year": 2024},
+        {
+            "plan_name": "Young Lives Plan",
+            "plan_start_year": 2020,
+            "plan_end_year": 2024,
+        },
     )
     assert settings["plan_name"] == "Young Lives Plan"
     assert settings["rag_mode"]  # the rules' settings are kept
