@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import (
     as_of,
+    board_paper,
     embedded_laa,
     embedded_returns,
     freshness,
@@ -44,6 +45,7 @@ BENCHES: dict[str, Bench] = {
     "memory": memory.run,
     "kafka_pipeline": kafka_pipeline.run,
     "freshness": freshness.run,
+    "board_paper": board_paper.run,
 }
 NEEDS_KAFKA = {"kafka_pipeline"}  # freshness skips only its Kafka half
 # --size names, with (quick, full) defaults; each module's run() reads its own.

@@ -109,12 +109,18 @@ def run(
 @app.command()
 def serve(
     service: Annotated[
-        str, typer.Argument(help="indicators|returns|assessment|reporting")
+        str, typer.Argument(help="indicators|returns|assessment|reporting|web")
     ],
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Run one service on its own (distributed mode, on Kafka)."""
+    """Run one service on its own (distributed mode, on Kafka); ``web`` is the one
+    address for the whole API, passing each request to the service that owns it."""
+    if service == "web":
+        from services.gateway import serve_gateway
+
+        serve_gateway(host=host, port=port)
+        return
     from services.serve import serve_service
 
     try:

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # Who may read /metrics without a token: clients in these networks ("*" for
     # anyone). A bearer token with the metrics or admin role may always read it.
     metrics_networks: Annotated[list[str], NoDecode] = ["127.0.0.0/8", "::1/128"]
+    # Distributed: where ``pmf serve web`` finds each service (default: the
+    # service's own port on this host).
+    indicators_url: str | None = None
+    returns_url: str | None = None
+    assessment_url: str | None = None
+    reporting_url: str | None = None
     council_name: str = "Northshire County Council"
     # Published figures that count fewer children than this are shown as "c".
     small_number_threshold: int = 5
@@ -163,3 +169,17 @@ SERVICE_PORTS: dict[str, int] = {
     "assessment": 8003,
     "reporting": 8004,
 }
+
+
+def service_urls(settings: Settings) -> dict[str, str]:
+    """Each distributed service's base URL, from the settings or its default port."""
+    given = {
+        "indicators": settings.indicators_url,
+        "returns": settings.returns_url,
+        "assessment": settings.assessment_url,
+        "reporting": settings.reporting_url,
+    }
+    return {
+        name: (given[name] or f"http://127.0.0.1:{port}").rstrip("/")
+        for name, port in SERVICE_PORTS.items()
+    }

@@ -56,8 +56,16 @@ def published_ports(service: dict[str, Any]) -> set[str]:
     return {str(port) for port in service.get("ports", [])}
 
 
-def test_compose_has_the_eight_services(services: dict[str, Any]) -> None:
-    assert set(services) == INFRA | set(APP_PORTS)
+def test_compose_has_the_nine_services(services: dict[str, Any]) -> None:
+    assert set(services) == INFRA | set(APP_PORTS) | {"web"}
+
+
+def test_the_web_address_knows_every_service(services: dict[str, Any]) -> None:
+    web = services["web"]
+    assert web["command"] == ["serve", "web"]
+    assert "8000:8000" in published_ports(web)
+    for name, port in APP_PORTS.items():
+        assert web["environment"][f"PMF_{name.upper()}_URL"] == f"http://{name}:{port}"
 
 
 @pytest.mark.parametrize(("name", "port"), APP_PORTS.items())

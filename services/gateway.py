@@ -1,0 +1,176 @@
+"""``pmf serve web``: one address for the API in distributed mode.
+
+In distributed mode each service has its own port, and the HTTP API of
+PRODUCT.md section 7 is split across them. Clients and staff should not need
+to know that: the gateway takes every ``/api/v1/...`` request and passes it,
+unchanged (method, path, query, body, ``Authorization`` and correlation
+headers), to the service that owns the route (the table in
+:mod:`services.demo.routing`, documented in docs/distributed.md), and passes
+the answer back. Tokens are checked by the service that answers, as when it is
+called directly, so the gateway holds no secrets and no state.
+
+A route no service serves is 404 problem+json; a service that cannot be
+reached is 503 problem+json with ``Retry-After``, naming the service, so a
+client retries. ``/readyz`` is the four services' readiness together: down if
+any one is down or unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request, Response
+
+from services.demo.routing import RoutingError, service_for
+from shared.http.app_factory import create_app
+from shared.http.problems import problem
+from shared.http.readiness import Check, ReadinessCheck
+from shared.observability.metrics import Metrics
+from shared.settings import Settings, service_urls
+
+log = logging.getLogger(__name__)
+
+# Headers that belong to one hop of a connection, not to the message.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+TIMEOUT = httpx.Timeout(120.0, connect=5.0)  # report documents take a while
+RETRY_AFTER = "5"
+
+
+def _forwarded(headers: Any) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP]
+
+
+def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRouter:
+    """Routes that pass ``/api/v1/...`` to the service that serves each one."""
+    router = APIRouter()
+
+    @router.api_route("/api/v1/{rest:path}", methods=METHODS, include_in_schema=False)
+    async def forward(request: Request, rest: str) -> Response:
+        path = f"/api/v1/{rest}"
+        try:
+            service = service_for(request.method, path)
+        except RoutingError:
+            return problem(404, "Not found", f"No route {request.method} {path}")
+        target = f"{urls[service]}{path}"
+        body = await request.body()
+        headers = _forwarded(request.headers)
+        client_host = request.client.host if request.client else ""
+        headers.append(("X-Forwarded-For", client_host))
+        try:
+            answer = await client.request(
+                request.method,
+                target,
+                params=list(request.query_params.multi_items()),
+                content=body,
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            log.warning(
+                "%s unreachable for %s %s: %r", service, request.method, path, exc
+            )
+            shown = problem(
+                503,
+                "Service unavailable",
+                f"The {service} service cannot be reached just now; try again shortly",
+            )
+            shown.headers["Retry-After"] = RETRY_AFTER
+            return shown
+        return Response(
+            content=answer.content,
+            status_code=answer.status_code,
+            headers=dict(
+                (k, v)
+                for k, v in answer.headers.items()
+                if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"
+            ),
+        )
+
+    return router
+
+
+def readiness_checks(urls: Mapping[str, str]) -> list[ReadinessCheck]:
+    """One readiness check per service: its own ``/readyz`` state (``/readyz``
+    runs in a worker thread, so a blocking call is fine here)."""
+
+    def check_of(name: str) -> ReadinessCheck:
+        def check() -> Check:
+            try:
+                answer = httpx.get(f"{urls[name]}/readyz", timeout=2.0)
+                state = answer.json().get("status", "down")
+            except (httpx.HTTPError, ValueError) as exc:
+                return Check(name, "down", f"unreachable: {type(exc).__name__}")
+            if state == "ok":
+                return Check(name)
+            reason = f"{name} is {state}"
+            return Check(name, "down" if state == "down" else "degraded", reason)
+
+        return check
+
+    return [check_of(name) for name in urls]
+
+
+def create_gateway(settings: Settings) -> FastAPI:
+    """The gateway app for the services at ``settings``' addresses."""
+    urls = service_urls(settings)
+    client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await asyncio.shield(client.aclose())
+
+    app = create_app(
+        "pmf",
+        [],
+        Metrics(),
+        tokens=None,
+        readiness=readiness_checks(urls),
+        lifespan=lifespan,
+        auth_required=False,  # each service checks the token it is given
+        max_body=50_000_000,  # the services apply their own, smaller limits
+        metrics_networks=settings.metrics_networks,
+    )
+    # Without the services' own dependencies (token and read checks): the
+    # service that answers applies them to the request as sent.
+    app.include_router(gateway_router(urls, client))
+    return app
+
+
+def serve_gateway(host: str | None = None, port: int | None = None) -> None:
+    """Run the gateway until interrupted (``pmf serve web``)."""
+    import uvicorn
+
+    from shared.observability.logging import configure_logging
+
+    settings = Settings(mode="distributed")
+    configure_logging(settings.log_level, service="web")
+    uvicorn.run(
+        create_gateway(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+    )
+
+
+__all__ = ["create_gateway", "gateway_router", "serve_gateway"]
