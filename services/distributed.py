@@ -213,7 +213,13 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         from services.indicators.api import build_router
         from services.indicators.handlers import IndicatorService
 
-        routers = [build_router(IndicatorService(store))]
+        from services.transfer_api import build_transfer_router
+
+        indicator_service = IndicatorService(store)
+        routers = [
+            build_router(indicator_service),
+            build_transfer_router(indicator_service),
+        ]
     elif name == "returns":
         from services.returns.api import build_router as returns_router
         from services.returns.gauges import set_outstanding_gauges

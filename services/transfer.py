@@ -19,14 +19,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from services.embedded import EmbeddedSystem
 from services.indicators.domain import Indicator, stream_of
 from services.indicators.handlers import IndicatorService
 from services.indicators.percentages import Note, formatted_note, times_100
@@ -46,6 +45,9 @@ from services.indicators.spreadsheet import (
 from shared.errors import DomainError, Invalid
 from shared.events.envelope import EventEnvelope, Metadata
 from shared.text import xml_safe
+
+if TYPE_CHECKING:  # the embedded system imports every service; this needs one
+    from services.embedded import EmbeddedSystem
 
 FORMATS = ("csv", "xlsx")
 # progress(stage, done, total): total None while the size of the stage is unknown.
@@ -252,7 +254,7 @@ def import_file(
     applying the rows, and the framework views catching up. ``meta`` says who
     imports (the command line's admin by default) and ``name`` what the file
     was called where it came from (an upload is kept under another name)."""
-    service = system.indicators if isinstance(system, EmbeddedSystem) else system
+    service = system if isinstance(system, IndicatorService) else system.indicators
     name = name or path.name
     progress = progress or _quiet
     progress(f"Checking {name}", 0, None)
