@@ -19,13 +19,15 @@ from pydantic import TypeAdapter, ValidationError
 from services.returns.schemas import ReturnIn
 from shared.errors import DomainError
 from shared.http.schemas import LongText
+from shared.periods import parse_day
 
 MAX_FORM_BYTES = 64_000
 Errors = dict[str, str]
 
 _RETURN_MESSAGES = {
     "indicator_code": "Choose the indicator this return is for",
-    "period_end": "Enter the date the period ends, for example 2010-03-31",
+    "period_end": "Enter the date the period ends, for example 31/03/2010 "
+    "or 2010-03-31",
     "value": "Enter the result as a number, for example 63.2",
     "prediction": "Choose on target, off target or no prediction",
     "commentary": "Commentary must be 10,000 characters or fewer",
@@ -69,6 +71,16 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def form_date(text: str) -> str:
+    """A date typed into a form as ISO text: 31/03/2009 (as England writes
+    it) and 2009-03-31 both give 2009-03-31. Anything else is returned as
+    typed, for the field's own check to refuse with its message."""
+    try:
+        return parse_day(text).isoformat()
+    except ValueError:
+        return text
+
+
 def parse_breakdowns(text: str) -> tuple[dict[str, float] | None, str | None]:
     """'male = 60.1' lines as a dict; an error message for the first bad line."""
     found: dict[str, float] = {}
@@ -105,7 +117,7 @@ def parse_return(fields: dict[str, str]) -> tuple[dict[str, Any] | None, Errors]
         body = ReturnIn.model_validate(
             {
                 "indicator_code": fields.get("indicator_code", ""),
-                "period_end": fields.get("period_end", ""),
+                "period_end": form_date(fields.get("period_end", "")),
                 "value": value if value is not None else 0.0,
                 "prediction": prediction,
                 "breakdowns": breakdowns,
