@@ -212,7 +212,6 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     if name == "indicators":
         from services.indicators.api import build_router
         from services.indicators.handlers import IndicatorService
-
         from services.transfer_api import build_transfer_router
 
         indicator_service = IndicatorService(store)

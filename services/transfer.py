@@ -13,9 +13,9 @@ back instead of leaving it half-applied.
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -96,6 +96,8 @@ class Sheet:
 # How far down a title block may push the header row.
 HEADER_SEARCH_ROWS = 30
 _HEADER_SPACES = re.compile(r"[\s\-]+")
+# Cells (row, column; from 0) a workbook formats as percentages: the percentage shown.
+Percents = dict[tuple[int, int], str]
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -118,7 +120,7 @@ def read_sheet(path: Path) -> Sheet:
         raise Invalid(f"No such file: {path}")
     try:
         if kind == "csv":
-            grid, percent = _csv_grid(path), {}
+            grid, percent = _csv_grid(path), Percents()
         else:
             grid, percent = _xlsx_grid(path)
     except UnicodeDecodeError:
@@ -140,9 +142,6 @@ def _csv_grid(path: Path) -> list[list[str]]:
     taken off again."""
     with path.open(newline="", encoding="utf-8-sig") as f:
         return [[restored(cell) for cell in row] for row in csv.reader(f)]
-
-
-Percents = dict[tuple[int, int], str]
 
 
 def _xlsx_grid(path: Path) -> tuple[list[list[str]], Percents]:
@@ -207,7 +206,9 @@ def _sheet(grid: list[list[str]], percent: Percents) -> Sheet:
     named = [n for n in header if n]
     where = f"row {top + 1}"
     if not named and any(cell.strip() for cells in grid[top + 1 :] for cell in cells):
-        raise Invalid(f"Row {top + 1} must name the columns: code, title, polarity, ...")
+        raise Invalid(
+            f"Row {top + 1} must name the columns: code, title, polarity, ..."
+        )
     for name in named:
         if named.count(name) > 1:
             raise Invalid(f"The column {name!r} appears twice in the header ({where})")
@@ -259,9 +260,7 @@ def import_file(
     progress = progress or _quiet
     progress(f"Checking {name}", 0, None)
     sheet = read_sheet(path)
-    current: dict[str, Indicator | None] = {
-        i.code: i for i in service.all_indicators()
-    }
+    current: dict[str, Indicator | None] = {i.code: i for i in service.all_indicators()}
     plan = plan_import(sheet.rows, current, sheet.first_row, sheet.notes)
 
     def report(errors: list[RowError], applied: bool) -> ImportReport:

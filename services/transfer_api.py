@@ -83,9 +83,7 @@ def build_transfer_router(service: IndicatorService) -> APIRouter:
         with tempfile.TemporaryDirectory(prefix="pmf-import-") as folder:
             path = Path(folder) / f"upload.{kind}"
             path.write_bytes(body)
-            report = import_file(
-                service, path, dry_run, meta=who.meta(), name=name
-            )
+            report = import_file(service, path, dry_run, meta=who.meta(), name=name)
         answer = report_json(report)
         if report.errors:
             n = len(report.errors)
@@ -112,7 +110,8 @@ def _kind(content_type: str, filename: str | None) -> str:
     if suffix in ("csv", "xlsx"):
         return suffix
     raise Invalid(
-        f"Send a CSV (text/csv) or an XLSX file ({MEDIA_TYPE}), not {media or 'no type'}",
+        f"Send a CSV (text/csv) or an XLSX file ({MEDIA_TYPE}), "
+        f"not {media or 'no type'}",
         field="content-type",
     )
 

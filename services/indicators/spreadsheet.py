@@ -200,9 +200,7 @@ def _header_errors(
     names = {name for row in rows for name in row}
     unknown = sorted(n for n in names if n and n not in COLUMNS)
     errors = [
-        RowError(
-            header_row, n, f"unknown column; the columns are {', '.join(COLUMNS)}"
-        )
+        RowError(header_row, n, f"unknown column; the columns are {', '.join(COLUMNS)}")
         for n in unknown
     ]
     if rows and "code" not in names:

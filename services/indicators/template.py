@@ -116,7 +116,8 @@ def column_letter(index: int) -> str:
     """The spreadsheet letter of column ``index`` (0 is A)."""
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    letter: str = get_column_letter(index + 1)
+    return letter
 
 
 def template_workbook() -> bytes:

@@ -401,7 +401,9 @@ class ReturnsService:
         """The codes a round ending ``period_end`` asks for when opened
         without a scope (:func:`rounds.default_scope`)."""
         with self.store.engine.connect() as conn:
-            known = conn.execute(sa.select(known_indicators)).mappings().all()
+            known = [
+                dict(r) for r in conn.execute(sa.select(known_indicators)).mappings()
+            ]
         return rounds.default_scope(known, period_end)
 
     def mark_deadlines(self, meta: Metadata) -> list[str]:

@@ -181,6 +181,7 @@ def run(ep: Endpoints, tokens: dict[str, str]) -> dict[str, Any]:
             "requested": "2010-03-31",
             "deadline": "2010-04-30",
         }
+
         # A round without a scope records the indicators due when it opens:
         # in distributed mode, once the returns service has heard of them all.
         def returns_would_ask_every_measurable_indicator() -> None:

@@ -89,7 +89,7 @@ def test_a_council_workbook_imports_with_its_own_words(tmp_path: Path) -> None:
     assert "rows 5, 7" in out  # the file's own row numbers, below the title
     code, out = pmf("import", book, "--data-dir", data)
     assert code == 0, out
-    found = framework(EmbeddedSystem_at(data))
+    found = framework(system_at(data))
     ni50, ni112, ni117 = found["NI 50"], found["NI 112"], found["NI 117"]
     assert (ni50.polarity, ni50.frequency, ni50.laa) == (
         "higher_is_better",
@@ -108,7 +108,7 @@ def test_a_council_workbook_imports_with_its_own_words(tmp_path: Path) -> None:
     assert ni112.baseline["value"] == 45.0  # not a percentage: left alone
 
 
-def EmbeddedSystem_at(data: Path) -> EmbeddedSystem:  # noqa: N802
+def system_at(data: Path) -> EmbeddedSystem:
     from shared.settings import Settings
 
     return EmbeddedSystem(Settings(data_dir=data))
@@ -144,7 +144,7 @@ def test_an_unknown_word_names_its_row_and_column_and_changes_nothing(
     assert code == 1
     assert "row 4, polarity: must be one of higher_is_better" in out
     assert "not 'sideways'" in out and "nothing was changed" in out
-    assert framework(EmbeddedSystem_at(data)) == {}
+    assert framework(system_at(data)) == {}
 
 
 COMMANDS_ON_A_STORE = [
@@ -230,7 +230,7 @@ def test_pmf_template_writes_a_workbook_that_imports_once_filled(
     data = tmp_path / "data"
     code, out = pmf("import", path, "--data-dir", data)
     assert code == 0, out
-    ni50 = framework(EmbeddedSystem_at(data))["NI 50"]
+    ni50 = framework(system_at(data))["NI 50"]
     assert (ni50.polarity, ni50.frequency, ni50.measurable) == (
         "higher_is_better",
         "half_yearly",
@@ -310,7 +310,9 @@ def test_an_upload_with_errors_is_a_problem_listing_them(api: Api) -> None:
     text = "code,title,polarity,laa\nNI 1,One,Higher,Y\nNI 2,Two,sideways,maybe\n"
     problem = upload(api, text.encode(), "text/csv", expect=422)
     assert problem["title"] == "The file has errors"
-    assert "2 errors" in problem["detail"] and "nothing was changed" in problem["detail"]
+    assert (
+        "2 errors" in problem["detail"] and "nothing was changed" in problem["detail"]
+    )
     assert [(e["row"], e["column"]) for e in problem["errors"]] == [
         (3, "polarity"),
         (3, "laa"),

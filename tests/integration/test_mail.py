@@ -38,6 +38,7 @@ def indicator(code: str, **overrides: Any) -> dict[str, Any]:
     """A half-yearly indicator: the half-year round asks for it."""
     return any_indicator(code, **{"frequency": "half_yearly", **overrides})
 
+
 P = "/api/v1"
 ROUND = "2008-H1"
 DANA, SAM, LEE = "dana@example.org", "sam@example.org", "lee@example.org"

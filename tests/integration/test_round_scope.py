@@ -55,7 +55,9 @@ def test_the_default_is_shown_before_a_round_opens(api: Api) -> None:
         "period_end": "2009-09-30",
         "scope": ["NI 51", "NI 52", "NI 53", "NI 54"],
     }
-    api.get(f"{P}/rounds/scope/default", params={"period_end": "30/09/2009"}, expect=422)
+    api.get(
+        f"{P}/rounds/scope/default", params={"period_end": "30/09/2009"}, expect=422
+    )
 
 
 def test_an_explicit_scope_is_kept_as_given(api: Api) -> None:

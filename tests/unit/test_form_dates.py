@@ -11,7 +11,9 @@ def fields(period_end: str) -> dict[str, str]:
     return {"indicator_code": "NI 50", "period_end": period_end, "value": "63.2"}
 
 
-@pytest.mark.parametrize("typed", ["31/03/2009", "31-03-2009", "2009-03-31", " 31/3/2009 "])
+@pytest.mark.parametrize(
+    "typed", ["31/03/2009", "31-03-2009", "2009-03-31", " 31/3/2009 "]
+)
 def test_a_return_takes_a_uk_or_iso_period_end(typed: str) -> None:
     command, errors = parse_return(fields(typed))
     assert errors == {}

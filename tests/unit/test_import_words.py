@@ -230,7 +230,12 @@ def test_fractions_of_percent_indicators_are_read_as_percentages_with_a_note() -
     p = plan(
         pct("NI 60", "0.625", "0.7", milestones="2009-03-31=0.65"),
         pct("NI 61", "0.1", "0.05", polarity="lower"),
-        new("NI 62", unit="number", baseline_value="0.5", baseline_period_end="2008-03-31"),
+        new(
+            "NI 62",
+            unit="number",
+            baseline_value="0.5",
+            baseline_period_end="2008-03-31",
+        ),
     )
     assert p.errors == []
     assert values(p)["NI 60"] == (62.5, 70.0)
