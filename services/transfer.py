@@ -205,9 +205,14 @@ def _sheet(grid: list[list[str]], percent: Percents) -> Sheet:
     header = [column_name(name) for name in grid[top]]
     named = [n for n in header if n]
     where = f"row {top + 1}"
-    if not named and any(cell.strip() for cells in grid[top + 1 :] for cell in cells):
+    data = any(cell.strip() for cells in grid[top + 1 :] for cell in cells)
+    if "code" not in named and (data if not named else not data):
+        # A header without a code column but with rows under it is reported
+        # with its unknown columns, row by row; with no rows under it, or no
+        # names above rows, it is no framework at all.
         raise Invalid(
-            f"Row {top + 1} must name the columns: code, title, polarity, ..."
+            f"Row {top + 1} must name the columns, with a code column: "
+            "code, title, polarity, ..."
         )
     for name in named:
         if named.count(name) > 1:

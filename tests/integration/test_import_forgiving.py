@@ -327,5 +327,7 @@ def test_only_an_admin_may_import_and_the_file_kind_must_be_known(api: Api) -> N
     assert "Send a CSV" in wrong["detail"]
     empty = upload(api, b"", "text/csv", expect=422)
     assert "request body" in empty["detail"]
+    no_framework = upload(api, b"null", "text/csv", expect=422)
+    assert "with a code column" in no_framework["detail"]
     named = upload(api, text, "application/octet-stream", filename="f.csv")
     assert named["applied"] is True
