@@ -73,12 +73,20 @@ def formatted_note(column: str, rows: Sequence[int]) -> Note:
 
 
 def fractions_as_percentages(
-    rows: Sequence[Mapping[str, str]], units: Mapping[str, str], first_row: int = 2
+    rows: Sequence[Mapping[str, str]],
+    units: Mapping[str, str],
+    first_row: int = 2,
+    read_already: Sequence[Note] = (),
 ) -> tuple[list[dict[str, str]], list[Note]]:
     """``rows`` with the fractions of percent indicators read as percentages,
     and a note for each column that changed. ``units`` are the units of the
     indicators already in the framework (a row without a unit cell keeps its
-    indicator's unit)."""
+    indicator's unit). ``read_already`` are the reader's notes of cells
+    formatted as percentages: those hold percentages already, so they are
+    neither judged nor changed here (a baseline column formatted as
+    percentages beside a target column of plain fractions still has its
+    fractions read)."""
+    done = {(r, n.column) for n in read_already for r in n.rows}
     out = [dict(r) for r in rows]
     percent_rows = [
         i
@@ -91,7 +99,9 @@ def fractions_as_percentages(
         found[column] = {
             i: values
             for i in percent_rows
-            if (values := read(out[i].get(column) or "")) is not None and values
+            if (first_row + i, column) not in done
+            and (values := read(out[i].get(column) or "")) is not None
+            and values
         }
     every = [v for cells in found.values() for vs in cells.values() for v in vs]
     if not every or not all(0 <= v <= 1 for v in every):

@@ -155,7 +155,7 @@ def plan_import(
     if header_errors:
         return Plan([], header_errors, list(notes))
     units = {code: i.unit for code, i in current.items() if i is not None}
-    rows, fractions = fractions_as_percentages(rows, units, first_row)
+    rows, fractions = fractions_as_percentages(rows, units, first_row, notes)
     commands, errors = parse_table(rows, first_row)
     plan = plan_changes(commands, current)
     every = sorted([*errors, *plan.errors], key=lambda e: e.row)

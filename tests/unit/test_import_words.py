@@ -10,7 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.indicators.domain import Indicator
-from services.indicators.percentages import fractions_as_percentages, times_100
+from services.indicators.percentages import (
+    Note,
+    fractions_as_percentages,
+    times_100,
+)
 from services.indicators.spreadsheet import Plan, plan_import
 from services.indicators.words import FREQUENCY_WORDS, POLARITY_WORDS
 from shared.periods import parse_day
@@ -317,3 +321,14 @@ def test_every_fraction_or_none_is_read_as_a_percentage(fractions: list[float]) 
     else:
         assert read == fractions
         assert notes == []
+
+
+def test_cells_excel_showed_as_percentages_are_not_judged_again() -> None:
+    formatted = Note("baseline_value", "formatted", (2, 3))
+    rows = [
+        pct("NI 60", "62.5", "0.7"),  # the baseline was 0.625 shown as 62.5%
+        pct("NI 61", "0.5", "0.05"),  # 0.5%, shown as such
+    ]
+    p = plan_import(rows, {}, 2, [formatted])
+    assert values(p) == {"NI 60": (62.5, 70.0), "NI 61": (0.5, 5.0)}
+    assert [n.column for n in p.notes] == ["baseline_value", "target_value"]
