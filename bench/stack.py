@@ -157,6 +157,31 @@ class DistributedStack:
             _script("deploy/kafka/kafka.sh", "stop", self.kafka_env, 60)
             self._kafka_started = False
 
+    def register_indicator(self, i: int, timeout: float = 300.0) -> None:
+        """Register synthetic indicator ``i`` alone and wait until returns and
+        reporting know it (for a probe that no other benchmark writes to)."""
+        admin = {"Authorization": f"Bearer {self.tokens['admin']}"}
+        with httpx.Client(base_url=self.url("indicators"), timeout=60) as client:
+            response = client.post(
+                "/api/v1/indicators", json=synth.register_command(i), headers=admin
+            )
+            if response.status_code not in (201, 409):
+                raise RuntimeError(f"register {i}: {response.text}")
+        code = synth.code_of(i).replace("'", "''")
+        self.wait_count(
+            "returns",
+            f"select count(*) from ret_indicators where code = '{code}'",
+            1,
+            timeout,
+        )
+        self.wait_count(
+            "reporting",
+            "select count(*) from rm_indicators"
+            f" where code = '{code}' and registered_at is not null",
+            1,
+            timeout,
+        )
+
     def register_indicators(self, count: int, timeout: float | None = None) -> None:
         """Register synthetic indicators 0..count-1 and wait until every service
         that must know them does (returns checks LAA results against them)."""

@@ -248,8 +248,13 @@ class LogWriter:
 def write_framework(writer: LogWriter, indicators: int, at: datetime) -> None:
     """Queue the registration events of ``indicators`` indicators."""
     for i in range(indicators):
-        for e in indicator_events(i):
-            writer.add(domain.stream_of(code_of(i)), e, at)
+        write_indicator(writer, i, at)
+
+
+def write_indicator(writer: LogWriter, i: int, at: datetime) -> None:
+    """Queue the registration events of synthetic indicator ``i``."""
+    for e in indicator_events(i):
+        writer.add(domain.stream_of(code_of(i)), e, at)
 
 
 def write_history_log(engine: Engine, n_events: int, indicators: int) -> int:

@@ -79,7 +79,7 @@ class EmbeddedSystem:
                 self.store,
                 self.engine,
                 sink=self.store,
-                on_applied=self.metrics.applied,
+                on_applied=self.metrics.applied_many,
             )
             for p in projections
         ]

@@ -252,14 +252,15 @@ def import_file(
     path: Path,
     dry_run: bool = False,
     progress: Progressed | None = None,
-    meta: Metadata | None = None,
+    actor: str | None = None,
     name: str | None = None,
 ) -> ImportReport:
     """Check every row of ``path``; apply the changes only when no row has an
     error (and not on a dry run). ``progress`` follows the stages: checking,
-    applying the rows, and the framework views catching up. ``meta`` says who
-    imports (the command line's admin by default) and ``name`` what the file
-    was called where it came from (an upload is kept under another name)."""
+    applying the rows, and the framework views catching up. ``actor`` is who
+    imports (the signed-in person on the admin pages or the HTTP route; the
+    CLI by default) and ``name`` what the file was called where it came from
+    (an upload is kept under another name)."""
     service = system if isinstance(system, IndicatorService) else system.indicators
     name = name or path.name
     progress = progress or _quiet
@@ -276,7 +277,7 @@ def import_file(
     found = report(plan.errors, False)
     if dry_run or plan.errors or not found.to_apply:
         return found
-    meta = meta or Metadata(actor=f"admin:import {name}")
+    meta = Metadata(actor=actor or f"admin:import {name}")
     try:
         _apply(service, found.to_apply, meta, progress)
     except _Stopped as stop:

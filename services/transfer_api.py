@@ -83,7 +83,7 @@ def build_transfer_router(service: IndicatorService) -> APIRouter:
         with tempfile.TemporaryDirectory(prefix="pmf-import-") as folder:
             path = Path(folder) / f"upload.{kind}"
             path.write_bytes(body)
-            report = import_file(service, path, dry_run, meta=who.meta(), name=name)
+            report = import_file(service, path, dry_run, actor=who.actor, name=name)
         answer = report_json(report)
         if report.errors:
             n = len(report.errors)

@@ -20,13 +20,13 @@ latest round that is closed or past its deadline) and one assessment per round
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from shared import codec
 from shared.events.catalogue import current_version
 from shared.events.definitions import INDICATOR_EVENT_TYPES
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
@@ -63,7 +63,7 @@ def _record_round(ctx: ApplyContext, e: EventEnvelope) -> dict[str, Any]:
             rounds,
             {"id": d["id"]},
             period_end=d["period_end"],
-            scope=json.dumps(d["scope"]) if d.get("scope") is not None else None,
+            scope=codec.dumps(d["scope"]) if d.get("scope") is not None else None,
             closed=False,
             deadline_passed=False,
         )
@@ -79,7 +79,7 @@ def _record_round(ctx: ApplyContext, e: EventEnvelope) -> dict[str, Any]:
         "kind": e.type,
         "period_end": d["period_end"] if opened else None,
         "scope": (
-            json.dumps(d["scope"]) if opened and d.get("scope") is not None else None
+            codec.dumps(d["scope"]) if opened and d.get("scope") is not None else None
         ),
     }
 
@@ -113,7 +113,7 @@ def apply_batch(ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
                     "code": code,
                     "key": fact_key(e),
                     "period_end": d["period_end"],
-                    "value": json.dumps(d["value"]),
+                    "value": codec.dumps(d["value"]),
                     "prediction": d.get("prediction") if lead else None,
                     "source": "lead" if lead else "laa",
                 }

@@ -7,7 +7,6 @@ touches the database a fixed number of times per batch, not per event.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from shared import codec
 from shared.events.envelope import EventEnvelope, iso
 
 from .facts import FrameworkSettings, Result
@@ -39,7 +39,7 @@ CHUNK = 500  # codes per IN (...) list
 
 def dumps(value: Any) -> str:
     """Canonical JSON, so equal answers compare equal as text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return codec.dumps(value)
 
 
 def moment_of(e: EventEnvelope) -> str:
@@ -150,7 +150,7 @@ def load_definitions_now(
     found: dict[str, dict[str, Any] | None] = {}
     for chunk in _chunks(sorted(codes)):
         for code, raw in conn.execute(_SELECT_DEFINITIONS_NOW, {"codes": chunk}):
-            found[code] = json.loads(raw) if raw else None
+            found[code] = codec.loads(raw) if raw else None
     return found
 
 
@@ -204,7 +204,7 @@ def load_shared(conn: Connection) -> SharedFacts:
     from .timeline import RoundEvent, SharedFacts
 
     settings = [
-        (key, settings_of(json.loads(raw)))
+        (key, settings_of(codec.loads(raw)))
         for key, raw in conn.execute(_SELECT_SETTINGS)
     ]
     events = [
@@ -213,7 +213,7 @@ def load_shared(conn: Connection) -> SharedFacts:
             round_id=r["round_id"],
             kind=r["kind"],
             period_end=r["period_end"],
-            scope=tuple(json.loads(r["scope"])) if r["scope"] else None,
+            scope=tuple(codec.loads(r["scope"])) if r["scope"] else None,
         )
         for r in conn.execute(_SELECT_ROUND_EVENTS).mappings()
     ]
@@ -229,25 +229,25 @@ def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFac
     for chunk in _chunks(sorted(codes)):
         bound = {"codes": chunk}
         for code, key, raw in conn.execute(q_definitions, bound):
-            found[code].definitions.append((key, json.loads(raw)))
+            found[code].definitions.append((key, codec.loads(raw)))
         for row in conn.execute(q_results, bound).mappings():
             found[row["code"]].results.append(
                 (
                     row["key"],
                     Result(
                         date.fromisoformat(row["period_end"]),
-                        json.loads(row["value"]),
+                        codec.loads(row["value"]),
                         row["prediction"],
                         row["source"],
                     ),
                 )
             )
         for code, series, at, raw in conn.execute(q_said, bound):
-            found[code].said.setdefault(series, {})[at] = json.loads(raw)
+            found[code].said.setdefault(series, {})[at] = codec.loads(raw)
         for rid, code, raw in conn.execute(q_raised, bound):
-            found[code].raised[rid] = json.loads(raw)
+            found[code].raised[rid] = codec.loads(raw)
         for rid, code, at, raw in conn.execute(q_decisions, bound):
-            found[code].decisions.append((at, rid, json.loads(raw)))
+            found[code].decisions.append((at, rid, codec.loads(raw)))
     return [found[code] for code in codes]
 
 
@@ -283,7 +283,7 @@ def load_rounds(conn: Connection) -> list[RoundFacts]:
         RoundFacts(
             id=r["id"],
             period_end=date.fromisoformat(r["period_end"]),
-            scope=tuple(json.loads(r["scope"])) if r["scope"] else None,
+            scope=tuple(codec.loads(r["scope"])) if r["scope"] else None,
             closed=bool(r["closed"]),
             deadline_passed=bool(r["deadline_passed"]),
         )
@@ -303,7 +303,7 @@ def load_round_assessment(
     )
     if row is None:
         return None, []
-    return json.loads(row["data"]), json.loads(row["raised"])
+    return codec.loads(row["data"]), codec.loads(row["raised"])
 
 
 def record_decision(

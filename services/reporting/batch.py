@@ -13,13 +13,13 @@ would have left them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from shared import codec
 from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_event
 from shared.events.envelope import EventEnvelope, iso
 from shared.messaging.consumers import ApplyContext
@@ -101,9 +101,9 @@ class Segment:
                 query.where(t.c.code.in_(chunk))
             ):
                 self.rows[code] = {
-                    "definition": json.loads(definition),
-                    "latest": json.loads(latest) if latest else None,
-                    "assessment": json.loads(assessment) if assessment else None,
+                    "definition": codec.loads(definition),
+                    "latest": codec.loads(latest) if latest else None,
+                    "assessment": codec.loads(assessment) if assessment else None,
                 }
         for code in codes:
             if code not in self.rows:
@@ -140,7 +140,7 @@ class Segment:
                 sa.tuple_(ra.c.round_id, ra.c.code).in_(list(chunk))
             )
             for row in self.conn.execute(query):
-                self.rounds[(str(row[0]), str(row[1]))] = json.loads(row[2])
+                self.rounds[(str(row[0]), str(row[1]))] = codec.loads(row[2])
         for key in round_keys:
             if key not in self.rounds:
                 self.rounds[key] = None

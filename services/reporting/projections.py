@@ -6,13 +6,13 @@ can be thrown away and rebuilt from the log (``pmf replay``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared import codec
 from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_event
 from shared.events.envelope import EventEnvelope, iso
 from shared.messaging.consumers import ApplyContext, Projection
@@ -32,7 +32,7 @@ from .tables import (
 
 def dumps(value: Any) -> str:
     """Canonical JSON for stored documents."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return codec.dumps(value)
 
 
 def _upsert(
@@ -55,9 +55,9 @@ def _load(ctx: ApplyContext, code: str) -> dict[str, Any]:
         ctx.conn.execute(t.insert().values(code=code, definition="null"))
         return {"definition": None, "latest": None, "assessment": None}
     return {
-        "definition": json.loads(row["definition"]),
-        "latest": json.loads(row["latest"]) if row["latest"] else None,
-        "assessment": json.loads(row["assessment"]) if row["assessment"] else None,
+        "definition": codec.loads(row["definition"]),
+        "latest": codec.loads(row["latest"]) if row["latest"] else None,
+        "assessment": codec.loads(row["assessment"]) if row["assessment"] else None,
     }
 
 
@@ -192,7 +192,7 @@ def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:
         raw = ctx.conn.execute(
             sa.select(t.c.data).where(t.c.round_id == round_id, t.c.code == code)
         ).scalar()
-        if _newer(json.loads(raw) if raw else None, e.data):
+        if _newer(codec.loads(raw) if raw else None, e.data):
             _upsert(ctx, t, {"round_id": round_id, "code": code}, data=dumps(e.data))
         return
     row = _load(ctx, code)
@@ -259,7 +259,7 @@ def _on_version(ctx: ApplyContext, e: EventEnvelope) -> None:
 def _on_round(ctx: ApplyContext, e: EventEnvelope) -> None:
     rid = e.data["id"]
     raw = ctx.conn.execute(sa.select(rounds.c.data).where(rounds.c.id == rid)).scalar()
-    current = json.loads(raw) if raw else {}
+    current = codec.loads(raw) if raw else {}
     if e.type == "RoundOpened":
         current = {**e.data, "closed": False, "deadline_passed": False}
         current["opened_at"] = iso(e.occurred_at)
@@ -277,7 +277,7 @@ def _on_action(ctx: ApplyContext, e: EventEnvelope) -> None:
     raw = ctx.conn.execute(
         sa.select(actions.c.data).where(actions.c.id == aid)
     ).scalar()
-    current = json.loads(raw) if raw else {}
+    current = codec.loads(raw) if raw else {}
     if e.type == "ActionAssigned":
         current = {
             **d,

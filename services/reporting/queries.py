@@ -3,7 +3,6 @@ a version, version diffs and indicator histories."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from shared import codec
 from shared.errors import Invalid, NotFound
 from shared.events.definitions import DEFINITION_FIELDS
 from shared.events.envelope import iso
@@ -127,7 +127,7 @@ class FrameworkQueries:
             query = query.where(t.c.valid_from <= at)
         with self.engine.connect() as conn:
             raw = conn.execute(query.limit(1)).scalar()
-        return json.loads(raw) if raw else dict(DEFAULT_SETTINGS)
+        return codec.loads(raw) if raw else dict(DEFAULT_SETTINGS)
 
     def current(self, include_retired: bool = True) -> dict[str, Any]:
         """The framework now: every indicator with latest result and status."""
@@ -136,14 +136,14 @@ class FrameworkQueries:
             rows = list(conn.execute(sa.select(t).order_by(t.c.code)).mappings())
         entries = []
         for row in rows:
-            definition = json.loads(row["definition"])
+            definition = codec.loads(row["definition"])
             if definition is None or (definition["retired"] and not include_retired):
                 continue
             entries.append(
                 framework_entry(
                     definition,
-                    json.loads(row["latest"]) if row["latest"] else None,
-                    json.loads(row["assessment"]) if row["assessment"] else None,
+                    codec.loads(row["latest"]) if row["latest"] else None,
+                    codec.loads(row["assessment"]) if row["assessment"] else None,
                 )
             )
         return {
@@ -188,7 +188,7 @@ class FrameworkQueries:
             .limit(1)
         )
         raw = conn.execute(query).scalar()
-        return json.loads(raw) if raw else None
+        return codec.loads(raw) if raw else None
 
     def _result_at(self, conn: Connection, code: str, at: str) -> dict[str, Any] | None:
         latest: dict[str, Any] | None = self._at(conn, code, "latest", at)
@@ -238,7 +238,7 @@ class FrameworkQueries:
         """The framework of published version ``number``, with results then."""
         with self.engine.connect() as conn:
             row = self._version_row(conn, number)
-            snapshot = json.loads(row["snapshot"])
+            snapshot = codec.loads(row["snapshot"])
             at = row["published_at"]
             entries = []
             for definition in snapshot["indicators"]:
@@ -267,7 +267,7 @@ class FrameworkQueries:
             rows = conn.execute(
                 sa.select(versions).order_by(versions.c.number)
             ).mappings()
-            return [_summary(r, json.loads(r["snapshot"])) for r in rows]
+            return [_summary(r, codec.loads(r["snapshot"])) for r in rows]
 
     def diff(self, first: int, second: int) -> dict[str, Any]:
         """What changed between two versions, field by field."""
@@ -276,8 +276,8 @@ class FrameworkQueries:
                 self._version_row(conn, first),
                 self._version_row(conn, second),
             )
-        a = {d["code"]: d for d in json.loads(a_row["snapshot"])["indicators"]}
-        b = {d["code"]: d for d in json.loads(b_row["snapshot"])["indicators"]}
+        a = {d["code"]: d for d in codec.loads(a_row["snapshot"])["indicators"]}
+        b = {d["code"]: d for d in codec.loads(b_row["snapshot"])["indicators"]}
         added = [b[c] for c in sorted(set(b) - set(a))]
         removed = [a[c] for c in sorted(set(a) - set(b))]
         retired, changed = [], []
@@ -293,8 +293,8 @@ class FrameworkQueries:
                 changed.append(
                     {"code": code, "title": b[code]["title"], "fields": fields}
                 )
-        settings_a = json.loads(a_row["snapshot"])["settings"]
-        settings_b = json.loads(b_row["snapshot"])["settings"]
+        settings_a = codec.loads(a_row["snapshot"])["settings"]
+        settings_b = codec.loads(b_row["snapshot"])["settings"]
         return {
             "from": first,
             "to": second,
@@ -318,7 +318,7 @@ class FrameworkQueries:
                     framework_rows.c.code == code
                 )
             ).scalar()
-            if known is None or json.loads(known) is None:
+            if known is None or codec.loads(known) is None:
                 raise NotFound(f"No indicator with code {code!r}")
             rows = conn.execute(
                 sa.select(t)
@@ -326,7 +326,7 @@ class FrameworkQueries:
                 .order_by(t.c.sort_key, t.c.seq)
             ).mappings()
             entries = _without_restatements(_history_entry(r) for r in rows)
-        return {"code": code, "definition": json.loads(known), "history": entries}
+        return {"code": code, "definition": codec.loads(known), "history": entries}
 
 
 def _without_restatements(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -349,7 +349,7 @@ def _without_restatements(entries: Iterable[dict[str, Any]]) -> list[dict[str, A
 
 
 def _history_entry(row: sa.RowMapping) -> dict[str, Any]:
-    data = json.loads(row["data"])
+    data = codec.loads(row["data"])
     if row["kind"] == "definition":
         data = data["change"]
     return {

@@ -7,13 +7,13 @@ even after a replay, gives the same bytes.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared import codec
 from shared.errors import NotFound
 
 from .actions import action_status
@@ -54,14 +54,14 @@ def build_snapshot(
         ).scalar()
         if raw is None:
             raise NotFound(f"No round {round_id!r}")
-        the_round = json.loads(raw)
+        the_round = codec.loads(raw)
         rows = list(
             conn.execute(
                 sa.select(framework_rows).order_by(framework_rows.c.code)
             ).mappings()
         )
         assessed = {
-            r["code"]: json.loads(r["data"])
+            r["code"]: codec.loads(r["data"])
             for r in conn.execute(
                 sa.select(round_assessments).where(
                     round_assessments.c.round_id == round_id
@@ -69,7 +69,7 @@ def build_snapshot(
             ).mappings()
         }
         all_actions = [
-            json.loads(r) for r in conn.execute(sa.select(actions.c.data)).scalars()
+            codec.loads(r) for r in conn.execute(sa.select(actions.c.data)).scalars()
         ]
         period_end = the_round["period_end"]
         results_of: dict[str, dict[str, Any]] = {}
@@ -79,12 +79,12 @@ def build_snapshot(
             .order_by(results.c.code, results.c.period_end)
         )
         for code, period, data in found:
-            results_of.setdefault(code, {})[period] = json.loads(data)
+            results_of.setdefault(code, {})[period] = codec.loads(data)
     as_of = the_round.get("closed_at") or f"{the_round['deadline']}T23:59:59.999999Z"
     as_of_day = date.fromisoformat(as_of[:10])
     indicators = []
     for row in rows:
-        definition = json.loads(row["definition"])
+        definition = codec.loads(row["definition"])
         if definition is None or definition["retired"]:
             continue
         upto = results_of.get(definition["code"], {})

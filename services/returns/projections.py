@@ -1,9 +1,18 @@
-"""The returns service's view of the framework, projected from indicator events."""
+"""The returns service's view of the framework, projected from indicator events.
+
+A batch is applied set-based: the rows of the indicators it touches are read
+once, every event is applied to them in memory in log order, and they are
+written back with one executemany for new rows and one for changed rows. A
+replay of a large framework (thousands of registrations) then costs a few
+statements per batch instead of two per event.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import EventEnvelope
@@ -81,6 +90,22 @@ def known_indicators_projection(release: Release | None = None) -> Projection:
         if release is not None:
             release(ctx, e.data["code"])
 
+    def apply_batch(ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
+        rows = _load(ctx, {e.data["code"] for e in events})
+        known = set(rows)
+        registered: list[str] = []
+        for e in events:
+            code = e.data["code"]
+            if e.type == "IndicatorRegistered":
+                rows[code] = _registered_row(e)
+                registered.append(code)
+            elif code in rows:
+                rows[code].update(_changes(e))
+        _write(ctx, rows, known)
+        if release is not None:
+            for code in registered:
+                release(ctx, code)
+
     return Projection(
         name="returns.known_indicators",
         handlers={
@@ -91,4 +116,70 @@ def known_indicators_projection(release: Release | None = None) -> Projection:
             "IndicatorRetired": _retired,
         },
         create_schema=_create,
+        apply_batch=apply_batch,
     )
+
+
+_COLUMNS = [c.name for c in known_indicators.columns if c.name != "code"]
+_t = known_indicators
+_INSERT = _t.insert()
+_UPDATE = (
+    _t.update()
+    .where(_t.c.code == sa.bindparam("b_code"))
+    .values({c: sa.bindparam(f"b_{c}") for c in _COLUMNS})
+)
+
+
+def _registered_row(e: EventEnvelope) -> dict[str, Any]:
+    d = e.data
+    lead = d.get("named_lead") or {}
+    return {
+        "title": d["title"],
+        "measurable": bool(d.get("measurable", True)),
+        "retired": False,
+        "laa": bool(d.get("laa", False)),
+        "frequency": d.get("frequency") or "annual",
+        "lead_organisation": d.get("lead_organisation"),
+        "lead_name": lead.get("name"),
+        "lead_email": (lead.get("email") or "").lower() or None,
+    }
+
+
+def _changes(e: EventEnvelope) -> dict[str, Any]:
+    """What an event other than a registration changes in an indicator's row."""
+    d = e.data
+    if e.type == "IndicatorAmended":
+        wanted = ("title", "measurable", "laa", "frequency")
+        return {k: v for k, v in d["changes"].items() if k in wanted}
+    if e.type == "LeadOrganisationAssigned":
+        return {"lead_organisation": d["lead_organisation"]}
+    if e.type == "NamedLeadAssigned":
+        lead = d.get("named_lead") or {}
+        email = (lead.get("email") or "").lower() or None
+        return {"lead_name": lead.get("name"), "lead_email": email}
+    if e.type == "IndicatorRetired":
+        return {"retired": True}
+    return {}
+
+
+def _load(ctx: ApplyContext, codes: set[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    ordered = sorted(codes)
+    for i in range(0, len(ordered), 500):
+        query = sa.select(_t).where(_t.c.code.in_(ordered[i : i + 500]))
+        for row in ctx.conn.execute(query).mappings():
+            found[row["code"]] = {c: row[c] for c in _COLUMNS}
+    return found
+
+
+def _write(ctx: ApplyContext, rows: dict[str, dict[str, Any]], known: set[str]) -> None:
+    new = [{"code": c, **r} for c, r in rows.items() if c not in known]
+    changed = [
+        {"b_code": c, **{f"b_{k}": v for k, v in r.items()}}
+        for c, r in rows.items()
+        if c in known
+    ]
+    if new:
+        ctx.conn.execute(_INSERT, new)
+    if changed:
+        ctx.conn.execute(_UPDATE, changed)

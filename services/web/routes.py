@@ -8,12 +8,17 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from . import framework, indicator, login, reports, rounds, versions
+from .admin_routes import admin_routes
 from .rendering import STATIC, Web
 
 if TYPE_CHECKING:
     from services.embedded import EmbeddedSystem
 
-STATIC_FILES = {"web.css": "text/css", "web.js": "text/javascript"}
+STATIC_FILES = {
+    "web.css": "text/css",
+    "web.js": "text/javascript",
+    "admin.css": "text/css",
+}
 
 
 def build_web_router(system: EmbeddedSystem) -> APIRouter:
@@ -22,6 +27,7 @@ def build_web_router(system: EmbeddedSystem) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     for module in (framework, indicator, rounds, versions, reports, login):
         router.include_router(module.routes(web))
+    router.include_router(admin_routes(web))
 
     @router.get("/static/{name}")
     def static(name: str) -> FileResponse:

@@ -7,12 +7,14 @@ embedded log and on Kafka topics.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared import codec
 
 
 def utc_now() -> datetime:
@@ -20,9 +22,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@lru_cache(maxsize=65536)
 def iso(ts: datetime) -> str:
     """ISO 8601 in UTC with a ``Z`` and microseconds, the one timestamp format
-    we store and send: fixed width, so text order is time order."""
+    we store and send: fixed width, so text order is time order.
+
+    Cached: consumers format the same event's times several times over (keys
+    for causal order, timeline rows), and formatting costs more than a lookup.
+    """
+    if ts.tzinfo is UTC:  # what the log and the clock give: the common case
+        return ts.isoformat(timespec="microseconds")[:-6] + "Z"
     utc = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
     return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
@@ -58,7 +67,7 @@ class EventEnvelope(BaseModel):
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys) used in the log and on topics."""
-        return json.dumps(self.to_record(), sort_keys=True, separators=(",", ":"))
+        return codec.dumps(self.to_record())
 
     def to_record(self) -> dict[str, Any]:
         """Plain JSON-ready dict of the envelope."""

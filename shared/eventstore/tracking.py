@@ -54,3 +54,52 @@ def set_stream_version(
                 consumer=consumer, stream=stream, version=version
             )
         )
+
+
+_VERSIONS = sa.select(stream_tracking.c.stream, stream_tracking.c.version).where(
+    stream_tracking.c.consumer == sa.bindparam("consumer"),
+    stream_tracking.c.stream.in_(sa.bindparam("streams", expanding=True)),
+)
+_UPDATE_VERSION = (
+    stream_tracking.update()
+    .where(
+        stream_tracking.c.consumer == sa.bindparam("b_consumer"),
+        stream_tracking.c.stream == sa.bindparam("b_stream"),
+    )
+    .values(version=sa.bindparam("b_version"))
+)
+_INSERT_VERSION = stream_tracking.insert()
+
+
+def stream_versions(
+    conn: Connection, consumer: str, streams: set[str]
+) -> dict[str, int]:
+    """The last version of each of ``streams`` that ``consumer`` processed
+    (missing streams are absent: version 0), in a few statements for a batch."""
+    found: dict[str, int] = {}
+    names = sorted(streams)
+    for start in range(0, len(names), 500):  # under SQLite's variable limit
+        bound = {"consumer": consumer, "streams": names[start : start + 500]}
+        found.update({s: int(v) for s, v in conn.execute(_VERSIONS, bound)})
+    return found
+
+
+def set_stream_versions(
+    conn: Connection, consumer: str, versions: dict[str, int], known: set[str]
+) -> None:
+    """Record many streams' versions at once; ``known`` are the streams that
+    already have a tracking row (as read by :func:`stream_versions`)."""
+    changed = [
+        {"b_consumer": consumer, "b_stream": s, "b_version": v}
+        for s, v in sorted(versions.items())
+        if s in known
+    ]
+    new = [
+        {"consumer": consumer, "stream": s, "version": v}
+        for s, v in sorted(versions.items())
+        if s not in known
+    ]
+    if changed:
+        conn.execute(_UPDATE_VERSION, changed)
+    if new:
+        conn.execute(_INSERT_VERSION, new)

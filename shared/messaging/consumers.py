@@ -266,6 +266,7 @@ def catch_up_together(followers: Sequence[LogFollower], engine: Engine) -> int:
     if all(f.up_to_date() for f in followers):
         return 0
     batches: list[Batch] = []
+    read: dict[tuple[int, int, int], list[EventEnvelope]] = {}  # (log, after, limit)
     with engine.begin() as conn:
         # Positions are read inside the transaction (another process may have
         # moved them), then kept in hand while this transaction holds the lock.
@@ -275,7 +276,12 @@ def catch_up_together(followers: Sequence[LogFollower], engine: Engine) -> int:
         while any(at[id(f)] < head for f in followers):
             for f in followers:
                 if at[id(f)] < head:
-                    batch = f.apply_next(conn, after=at[id(f)])
+                    # Followers at the same position share one read and one
+                    # decode of the log (they usually are: they move together).
+                    key = (id(f.source), at[id(f)], f.batch_size)
+                    if key not in read:
+                        read[key] = f.source.read_all(key[1], key[2], conn=conn)
+                    batch = f.apply_next(conn, after=at[id(f)], events=read[key])
                     batches.append(batch)
                     at[id(f)] = batch.position
             head = source.head(conn)  # what the followers emitted
@@ -298,7 +304,7 @@ class LogFollower:
         engine: Engine,
         sink: EventStore | None = None,
         batch_size: int = 500,
-        on_applied: Callable[[str, EventEnvelope], None] | None = None,
+        on_applied: Callable[[str, Sequence[EventEnvelope]], None] | None = None,
     ) -> None:
         self.projection = projection
         self.source = source
@@ -315,11 +321,21 @@ class LogFollower:
             self._position is not None and known is not None and self._position >= known
         )
 
-    def apply_next(self, conn: Connection, after: int | None = None) -> Batch:
-        """Apply the next batch inside ``conn``'s transaction (no commit)."""
+    def apply_next(
+        self,
+        conn: Connection,
+        after: int | None = None,
+        events: list[EventEnvelope] | None = None,
+    ) -> Batch:
+        """Apply the next batch inside ``conn``'s transaction (no commit).
+
+        ``events``, when given, are the log's events after ``after`` already
+        read in this transaction (shared by followers at the same position).
+        """
         if after is None:
             after = tracking.position(conn, self.projection.name)
-        events = self.source.read_all(after, self.batch_size, conn=conn)
+        if events is None:
+            events = self.source.read_all(after, self.batch_size, conn=conn)
         if not events:
             return Batch(self, [], [], after)
         ctx = ApplyContext(conn=conn, store=self.sink)
@@ -333,9 +349,8 @@ class LogFollower:
         """Record a batch whose transaction committed (cache, metrics)."""
         self._position = batch.position
         if self.on_applied is not None:
-            for event in batch.events:
-                if self.projection.wants(event):
-                    self.on_applied(self.projection.name, event)
+            wanted = [e for e in batch.events if self.projection.wants(e)]
+            self.on_applied(self.projection.name, wanted)
 
     def step(self) -> int:
         """Apply the next batch in its own transaction; returns events read."""
@@ -387,16 +402,15 @@ class StreamApplier:
         name = self.projection.name
         with self._lock:
             with self.engine.begin() as conn:
-                known: dict[str, int] = {}
+                tracked = tracking.stream_versions(
+                    conn, name, {e.stream for e in events}
+                )
+                known = dict(tracked)
                 applied: list[EventEnvelope] = []
                 ctx = ApplyContext(conn=conn, store=self.sink)
                 fresh: list[EventEnvelope] = []
                 for event in events:
-                    if event.stream not in known:
-                        known[event.stream] = tracking.stream_version(
-                            conn, name, event.stream
-                        )
-                    if event.stream_version <= known[event.stream]:
+                    if event.stream_version <= known.get(event.stream, 0):
                         continue
                     known[event.stream] = event.stream_version
                     fresh.append(event)
@@ -416,8 +430,7 @@ class StreamApplier:
                         versions[event.stream] = max(
                             versions.get(event.stream, 0), event.stream_version
                         )
-                for stream in sorted(versions):
-                    tracking.set_stream_version(conn, name, stream, versions[stream])
+                tracking.set_stream_versions(conn, name, versions, set(tracked))
                 applied.extend(done)
                 emitted = ctx.emitted
             if self.sink is not None:

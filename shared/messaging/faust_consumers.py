@@ -88,10 +88,7 @@ def event_handler(
                 batch.append(decode_event(raw))
             except ValueError as exc:
                 dead_letters.send(topic, f"undecodable event: {exc}"[:500], raw)
-        for event in applier.apply_many(batch):
-            metrics.events_consumed.labels(name, event.type).inc()
-            lag = (utc_now() - event.recorded_at).total_seconds()
-            metrics.processing_latency.labels(name).observe(max(lag, 0.0))
+        metrics.applied_many(name, list(applier.apply_many(batch)))
 
     return handle
 

@@ -6,6 +6,9 @@ unbounded labels (never an indicator code or a person as a label).
 
 from __future__ import annotations
 
+from collections import Counter as Tally
+from collections.abc import Sequence
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from shared.events.envelope import EventEnvelope, utc_now
@@ -106,6 +109,18 @@ class Metrics:
 
     def applied(self, consumer: str, event: EventEnvelope) -> None:
         """Count an event a consumer applied and how long it waited."""
-        self.events_consumed.labels(consumer, event.type).inc()
-        waited = (utc_now() - event.recorded_at).total_seconds()
-        self.processing_latency.labels(consumer).observe(max(waited, 0.0))
+        self.applied_many(consumer, [event])
+
+    def applied_many(self, consumer: str, events: Sequence[EventEnvelope]) -> None:
+        """Count a batch a consumer applied: one counter step per event type, and
+        the wait of the batch's oldest and newest events (a batch is applied at
+        one moment, so the events between waited between those two)."""
+        if not events:
+            return
+        by_type = Tally(e.type for e in events)
+        for event_type, n in by_type.items():
+            self.events_consumed.labels(consumer, event_type).inc(n)
+        latency = self.processing_latency.labels(consumer)
+        now = utc_now()
+        for event in (events[0], events[-1]) if len(events) > 1 else events:
+            latency.observe(max((now - event.recorded_at).total_seconds(), 0.0))
