@@ -190,11 +190,19 @@ def column_name(text: str) -> str:
 
 
 def _header_at(grid: list[list[str]]) -> int:
-    """The index of the header row: the first with a ``code`` column, else
-    the first row (whose missing code column is then reported)."""
-    for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+    """The index of the header row: the first with a ``code`` column; in a
+    file whose columns have the council's own names (mapped to ours later),
+    the first row filled at least half as wide as the widest row near the
+    top, and in two cells at least: a title block is one cell a row."""
+    top = grid[:HEADER_SEARCH_ROWS]
+    for i, cells in enumerate(top):
         if "code" in (column_name(c) for c in cells):
             return i
+    filled = [sum(1 for c in cells if c.strip()) for cells in top]
+    widest = max(filled, default=0)
+    for i, count in enumerate(filled):
+        if count >= 2 and 2 * count >= widest:
+            return i if any(filled[:i]) else 0  # skip a title, not a blank header
     return 0
 
 
@@ -223,7 +231,7 @@ def _sheet(grid: list[list[str]], percent: Percents) -> Sheet:
         stray = []
         for i, cell in enumerate(cells):
             name = header[i] if i < len(header) else ""
-            if name in NUMBER_COLUMNS and (r, i) in percent:
+            if name and (r, i) in percent:
                 row[name] = percent[(r, i)]
             elif name:
                 row[name] = cell
@@ -236,10 +244,11 @@ def _sheet(grid: list[list[str]], percent: Percents) -> Sheet:
 
 
 def _percent_notes(header: list[str], top: int, percent: Percents) -> list[Note]:
-    """A note for each numbers column with cells formatted as percentages."""
+    """A note for each column with numbers formatted as percentages (named as
+    the file names it: a council's own column is mapped to ours later)."""
     by_column: dict[str, list[int]] = {}
     for r, c in sorted(percent):
-        if r > top and c < len(header) and header[c] in NUMBER_COLUMNS:
+        if r > top and c < len(header) and header[c]:
             by_column.setdefault(header[c], []).append(r + 1)
     return [formatted_note(column, rows) for column, rows in by_column.items()]
 
