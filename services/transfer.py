@@ -111,8 +111,9 @@ def read_sheet(path: Path) -> Sheet:
     """The table of a .csv (UTF-8) or .xlsx (first sheet) file.
 
     The header is the first row with a ``code`` column (title rows above it
-    are skipped); its names are read in lower case with spaces and hyphens as
-    underscores ("Baseline value" is ``baseline_value``). Numbers that
+    are skipped); its names are read in lower case, spaces and hyphens as
+    underscores where that makes one of ours ("Baseline value" is
+    ``baseline_value``). Numbers that
     Excel formats as percentages are read as the percentage shown, with a
     note."""
     kind = _format_of(path)
@@ -185,8 +186,12 @@ def _text(value: Any) -> str:
 
 
 def column_name(text: str) -> str:
-    """A header cell as a column name: "Baseline value" is baseline_value."""
-    return _HEADER_SPACES.sub("_", text.strip().lower())
+    """A header cell as a column name: "Baseline value" is baseline_value; a
+    council's own name ("Which way is good") is kept as written, in lower
+    case, for the upload page to map and for errors to name."""
+    lowered = text.strip().lower()
+    ours = _HEADER_SPACES.sub("_", lowered)
+    return ours if ours in COLUMNS else lowered
 
 
 def _header_at(grid: list[list[str]]) -> int:
