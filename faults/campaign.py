@@ -34,14 +34,16 @@ from bench.stack import DistributedStack, _script
 from faults import checker, inputs, replay
 from faults.checker import DeadLetter, Difference, Seen, Sent, Window
 from faults.schedule import SERVICES, Schedule
-from shared.events.catalogue import DEAD_LETTER_TOPIC, LAA_TOPIC, TOPICS
+from services.system import consumers_of
+from shared.events.catalogue import DEAD_LETTER_TOPIC, LAA_TOPIC
 from shared.messaging.lag import GroupLag
 
-# What each service's consumer group reads (see services/distributed.py).
+# What each service's consumer group reads: its consumers (services/system.py),
+# and the returns service's LAA intake.
 CONSUMED = {
-    "returns": [TOPICS["indicators"], LAA_TOPIC],
-    "assessment": [TOPICS["indicators"], TOPICS["returns"]],
-    "reporting": list(TOPICS.values()),
+    service: [t for c in consumers_of(service) for t in c.topics]
+    + ([LAA_TOPIC] if service == "returns" else [])
+    for service in ("returns", "assessment", "reporting")
 }
 RETRY_FOR_S = 180.0  # how long a command is retried while its service is away
 

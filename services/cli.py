@@ -143,23 +143,13 @@ def serve(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Run one service on its own (distributed mode, on Kafka)."""
-    from kafka.errors import KafkaError
-    from sqlalchemy.exc import OperationalError
-
-    from services.distributed import serve_service
+    from services.serve import serve_service
 
     try:
         serve_service(service, host=host, port=port)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    except KafkaError as exc:
-        bootstrap = _settings().kafka_bootstrap
-        typer.echo(f"error: cannot reach Kafka at {bootstrap}: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    except OperationalError as exc:
-        typer.echo(f"error: cannot reach the database: {exc.orig}", err=True)
-        raise typer.Exit(1) from exc
 
 
 @app.command()

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.engine import Engine
 
-from shared.events.catalogue import LAA_TOPIC, TOPICS
+from services.system import consumers_of
+from shared.events.catalogue import LAA_TOPIC
 from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine, read_only
 from shared.eventstore.store import EventStore
@@ -42,11 +43,10 @@ from shared.messaging.faust_host import FaustStatus
 from shared.messaging.lag import GroupLag, LagSampler
 from shared.messaging.relay import KafkaRelay, make_producer
 from shared.messaging.topics import ensure_topics
-from shared.observability.logging import configure_logging
 from shared.observability.metrics import Metrics
-from shared.observability.repeats import limit_repeats
 from shared.scheduling import Periodic
 from shared.settings import SERVICE_PORTS, Settings
+from shared.startup import Startup, Step
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ class ServiceProcess:
     ``readiness`` holds the checks behind ``/readyz``; a part of the service
     that wants to report "degraded" (events set aside, say) adds one there.
     ``consumers`` follows the Faust app's start (None when nothing is consumed).
+    ``startup`` holds what is prepared after HTTP is up (schemas, topics),
+    started by the app's lifespan.
     """
 
     name: str
@@ -68,6 +70,7 @@ class ServiceProcess:
     readiness: Readiness = field(default_factory=Readiness)
     consumers: FaustStatus | None = None
     lag: LagSampler | None = None
+    startup: Startup = field(default_factory=lambda: Startup([]))
 
 
 def _db_ready(engine: Engine) -> ReadinessCheck:
@@ -134,29 +137,42 @@ def _consumers_ready(
     return consumers
 
 
+def _after(
+    startup: Startup, step: str, name: str, check: ReadinessCheck
+) -> ReadinessCheck:
+    """Check ``name`` once startup ``step`` is done; before, down without running it
+    (the tables it reads may not exist yet)."""
+
+    def guarded() -> Check:
+        if not startup.done(step):
+            return Check(name, "down", f"waiting for the startup's {step} step")
+        return check()
+
+    return guarded
+
+
 def build_service(name: str, settings: Settings) -> ServiceProcess:
-    """Wire service ``name`` on its own database, Kafka topics and agents."""
+    """Wire service ``name`` on its own database, Kafka topics and agents.
+
+    Nothing here waits on the database or the broker: what does (schemas,
+    migrations, topics) is in ``ServiceProcess.startup``, which the app's
+    lifespan runs in the background once HTTP is up.
+    """
     if name not in SERVICE_PORTS:
         raise ValueError(f"unknown service {name!r}: one of {', '.join(SERVICE_PORTS)}")
     if not settings.database_url:
         raise ValueError("PMF_DATABASE_URL must name this service's database")
-    ensure_topics(settings.kafka_bootstrap)
-    if name == "reporting" and settings.database_url.startswith("postgresql"):
-        from services.reporting.schema_migrations import upgrade
-
-        upgrade(settings.database_url)  # the read model's schema is migrated
-    engine = make_engine(settings.database_url)
+    database_url = settings.database_url
+    bootstrap = settings.kafka_bootstrap
+    engine = make_engine(database_url)
     metrics = Metrics()
     store = EventStore(engine)
-    store.create_schema()
     tokens = TokenStore(
         make_engine(settings.auth_database_url)
         if settings.auth_database_url
         else engine
     )
-    tokens.create_schema()
-    producer = make_producer(settings.kafka_bootstrap)
-    dead_letters = DeadLetters(producer, metrics)
+    dead_letters = DeadLetters(lambda: make_producer(bootstrap), metrics)
 
     def count_appended(recorded: Sequence[EventEnvelope]) -> None:
         for event in recorded:
@@ -164,49 +180,49 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
 
     store.on_append(count_appended)
     relay = KafkaRelay(
-        store,
-        engine,
-        make_producer(settings.kafka_bootstrap),
-        producer_factory=lambda: make_producer(settings.kafka_bootstrap),
+        store, engine, None, producer_factory=lambda: make_producer(bootstrap)
     )
     health = AgentHealth()
     faust_app: faust.App | None = None
     jobs: list[Periodic] = []
     gauges: list[Callable[[], None]] = []  # read from state when scraped
     closers_extra: list[Any] = []  # closed with the app, after the producer
+    projections: list[Projection] = []
 
-    def consume(
-        projection: Projection, topics: list[str], sink: EventStore | None
-    ) -> None:
+    def agents_app() -> faust.App:
         nonlocal faust_app
-        projection.create_schema(engine)
         if faust_app is None:
-            faust_app = make_faust_app(
-                name, settings.kafka_bootstrap, settings.data_dir
-            )
+            faust_app = make_faust_app(name, bootstrap, settings.data_dir)
             # A restart after a hard stop joins once the old member's session
             # has timed out: keep that short (see Settings).
             faust_app.conf.broker_session_timeout = (
                 settings.kafka_session_timeout_seconds
             )
-        applier = StreamApplier(projection, engine, sink=sink)
-        for topic in topics:
-            handle = event_handler(applier, dead_letters, metrics, topic)
-            add_batch_agent(
-                faust_app,
-                [topic],
-                handle,
-                f"{projection.name}.{topic}",
-                dead_letters,
-                health,
-            )
+        return faust_app
 
-        def parked_gauge() -> None:
-            with engine.connect() as conn:
-                held = parking.counts(conn)
-            metrics.parked.labels(projection.name).set(held.get(projection.name, 0))
+    def consume(hooks: dict[str, Any]) -> None:
+        """An agent per topic for each consumer ``services.system`` places here."""
+        for spec in consumers_of(name):
+            projection = spec.build(**hooks)
+            projections.append(projection)
+            applier = StreamApplier(projection, engine, sink=store)
+            for topic in spec.topics:
+                handle = event_handler(applier, dead_letters, metrics, topic)
+                add_batch_agent(
+                    agents_app(),
+                    [topic],
+                    handle,
+                    f"{projection.name}.{topic}",
+                    dead_letters,
+                    health,
+                )
 
-        gauges.append(parked_gauge)
+            def parked_gauge(consumer: str = projection.name) -> None:
+                with engine.connect() as conn:
+                    held = parking.counts(conn)
+                metrics.parked.labels(consumer).set(held.get(consumer, 0))
+
+            gauges.append(parked_gauge)
 
     routers: list[APIRouter]
     if name == "indicators":
@@ -223,7 +239,6 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         from services.returns.api import build_router as returns_router
         from services.returns.gauges import set_outstanding_gauges
         from services.returns.handlers import ReturnsService
-        from services.returns.projections import known_indicators_projection
 
         service = ReturnsService(
             store, unknown_wait_seconds=settings.laa_unknown_wait_seconds
@@ -236,8 +251,7 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                 metrics.laa_results.labels(outcome.outcome).inc()
             ctx.emitted.extend(recorded)  # announced once the registration commits
 
-        consume(known_indicators_projection(release), [TOPICS["indicators"]], store)
-        assert faust_app is not None
+        consume({"release": release})
 
         def laa_messages(raws: list[bytes]) -> None:
             stream = Metadata(actor="system:laa-stream")
@@ -255,7 +269,12 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                 metrics.laa_results.labels(outcome.outcome).inc()
 
         add_batch_agent(
-            faust_app, [LAA_TOPIC], laa_messages, "returns.laa", dead_letters, health
+            agents_app(),
+            [LAA_TOPIC],
+            laa_messages,
+            "returns.laa",
+            dead_letters,
+            health,
         )
         jobs.append(
             Periodic("laa-waiting", settle_waiting, settings.laa_recheck_seconds)
@@ -274,10 +293,9 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     elif name == "assessment":
         from services.assessment.api import build_router as assessment_router
         from services.assessment.challenges import ChallengeService
-        from services.assessment.policy import assessment_policy
         from services.assessment.queries import AssessmentQueries
 
-        consume(assessment_policy(), [TOPICS["indicators"], TOPICS["returns"]], store)
+        consume({})
         routers = [
             assessment_router(AssessmentQueries(engine), ChallengeService(store))
         ]
@@ -285,10 +303,9 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         from services.reporting.actions import ActionService
         from services.reporting.api import build_router as reporting_router
         from services.reporting.papers import papers_for
-        from services.reporting.projections import framework_projection
         from services.reporting.queries import FrameworkQueries
 
-        consume(framework_projection(), list(TOPICS.values()), store)
+        consume({})
         framework = FrameworkQueries(read_only(engine))
 
         def rag_counts() -> None:
@@ -308,42 +325,73 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
             )
         ]
 
-    closers: list[Any] = [producer, engine, *closers_extra]
+    closers: list[Any] = [dead_letters, engine, *closers_extra]
     consumed = (
-        sorted(
-            {
-                t
-                for agent in (faust_app.agents.values() if faust_app else ())
-                for t in agent.channel.topics
-            }
-        )
-        if faust_app
+        sorted({t for agent in faust_app.agents.values() for t in agent.channel.topics})
+        if faust_app is not None
         else []
     )
     group = f"pmf-{name}"
     sampler = LagSampler(
-        GroupLag(settings.kafka_bootstrap, group, consumed).measure,
+        GroupLag(bootstrap, group, consumed).measure,
         settings.lag_sample_seconds,
-        what=f"broker {settings.kafka_bootstrap}",
+        what=f"broker {bootstrap}",
     )
     status = FaustStatus(group) if faust_app is not None else None
+
+    def prepare_database() -> None:
+        if name == "reporting" and database_url.startswith("postgresql"):
+            from services.reporting.schema_migrations import upgrade
+
+            upgrade(database_url)  # the read model's schema is migrated
+        store.create_schema()
+        tokens.create_schema()
+        for projection in projections:
+            projection.create_schema(engine)
+
+    def start_publishing() -> None:
+        relay.start(settings.relay_interval_seconds)
+        for job in jobs:
+            job.start()
+
+    startup = Startup(
+        [
+            Step("database", prepare_database, "the database"),
+            Step(
+                "topics",
+                lambda: ensure_topics(bootstrap),
+                f"the broker at {bootstrap}",
+            ),
+            Step("relay", start_publishing, "the relay"),
+        ],
+        service=name,
+    )
     readiness = Readiness(
         [
+            startup.check,
             _db_ready(engine),
-            _broker_ready(sampler, settings.kafka_bootstrap),
-            _relay_ready(relay, settings.ready_max_lag),
+            _broker_ready(sampler, bootstrap),
+            _after(
+                startup,
+                "database",
+                "relay",
+                _relay_ready(relay, settings.ready_max_lag),
+            ),
         ]
     )
     if status is not None:
         readiness.add(_consumers_ready(status, sampler, settings.ready_max_lag))
         readiness.add(health.check)
-        readiness.add(parking.readiness_check(engine))
+        readiness.add(
+            _after(startup, "database", "parked", parking.readiness_check(engine))
+        )
     started = time.monotonic()
 
     def refresh_metrics() -> None:
         """Gauges from state; the lag is the sampler's last reading (no broker I/O)."""
-        for refresh in gauges:
-            refresh()
+        if startup.done("database"):  # the gauges read tables made by the startup
+            for refresh in gauges:
+                refresh()
         sample = sampler.sample
         metrics.kafka_up.labels(name).set(1 if sample.broker_up else 0)
         age = sample.age()
@@ -356,12 +404,11 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sampler.start()
-        relay.start(settings.relay_interval_seconds)
-        for job in jobs:
-            job.start()
+        startup.start()  # schemas, topics, then the relay and jobs
         try:
             yield
         finally:
+            startup.stop()
             for job in jobs:
                 job.stop()
             relay.stop()
@@ -391,30 +438,5 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
         readiness=readiness,
         consumers=status,
         lag=sampler,
+        startup=startup,
     )
-
-
-def serve_service(name: str, host: str | None = None, port: int | None = None) -> None:
-    """Run one service until interrupted (``pmf serve <service>``)."""
-    import uvicorn
-
-    settings = Settings(mode="distributed")
-    configure_logging(settings.log_level, service=name)
-    limit_repeats()  # the Kafka clients repeat each connection error per retry
-    proc = build_service(name, settings)
-    host = host or settings.host
-    port = port or (settings.port if settings.port != 8000 else SERVICE_PORTS[name])
-    # The relay starts and stops with the app's lifespan, which both hosts run.
-    if proc.faust_app is None:
-        uvicorn.run(
-            proc.app,
-            host=host,
-            port=port,
-            log_level="info",
-            log_config=None,
-            access_log=False,
-        )
-    else:
-        from shared.messaging.faust_host import run_with_faust
-
-        run_with_faust(proc.app, proc.faust_app, host, port, status=proc.consumers)

@@ -24,7 +24,9 @@ class ConsumerSpec:
     """One consumer: where it runs, what it reads, and how it is rebuilt."""
 
     service: str
-    build: Callable[[], Projection]
+    # Called with no arguments by embedded mode and replay; a distributed
+    # service may pass hooks of its own (returns passes ``release``).
+    build: Callable[..., Projection]
     topics: tuple[str, ...]
     # Emits events (assessment's answers) to its service's log.
     emits: bool

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from shared import codec
 from shared.events.envelope import EventEnvelope, iso
+from shared.eventstore import bulk
 
 from .facts import FrameworkSettings, Result
 from .tables import (
@@ -174,7 +175,8 @@ class NewFacts:
 def write_facts(conn: Connection, new: NewFacts) -> None:
     """Record a batch's facts (each kind in one statement)."""
     if new.new_codes:
-        conn.execute(
+        bulk.executemany(
+            conn,
             _INSERT_INDICATOR,
             [
                 {"code": c, "definition": None, "assessment": None}
@@ -182,7 +184,8 @@ def write_facts(conn: Connection, new: NewFacts) -> None:
             ],
         )
     if new.definitions_now:
-        conn.execute(
+        bulk.executemany(
+            conn,
             _UPDATE_DEFINITION,
             [
                 {"b_code": c, "b_definition": dumps(d)}
@@ -196,7 +199,7 @@ def write_facts(conn: Connection, new: NewFacts) -> None:
         (_INSERT_ROUND_EVENT, new.round_events),
     ):
         if rows:
-            conn.execute(statement, rows)
+            bulk.executemany(conn, statement, rows)
 
 
 def load_shared(conn: Connection) -> SharedFacts:
@@ -272,7 +275,7 @@ def write_answers(conn: Connection, out: Answers) -> None:
         (_UPDATE_ROUND_ASSESSMENT, out.rounds_changed),
     ):
         if rows:
-            conn.execute(statement, rows)
+            bulk.executemany(conn, statement, rows)
 
 
 def load_rounds(conn: Connection) -> list[RoundFacts]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.errors import ConcurrencyConflict, NotFound
+from shared.errors import ConcurrencyConflict, Invalid, NotFound
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso
 from shared.eventstore.store import EventStore
@@ -112,6 +112,12 @@ class IndicatorService:
         """Change framework settings; every indicator is then reassessed."""
         current = self.settings()
         merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
+        start, end = merged.get("plan_start_year"), merged.get("plan_end_year")
+        if start is not None and end is not None and start > end:
+            raise Invalid(
+                f"The plan cannot start ({start}) after it ends ({end})",
+                field="plan_start_year",
+            )
         if merged != current:
             event = NewEvent(
                 type="FrameworkSettingsChanged",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from shared.http.schemas import (
     Body,
@@ -118,8 +118,20 @@ class SettingsIn(Body):
     rag_mode: Literal["red_green", "red_amber_green"] | None = None
     amber_fraction: Annotated[Number, Field(ge=0, le=1)] | None = None
     significance: Annotated[Number, Field(ge=0, le=10)] | None = None
+    # The plan the framework serves, for the papers and pages (not the rules).
+    plan_name: Name | None = None
+    plan_start_year: Annotated[StrictInt, Field(ge=1990, le=2100)] | None = None
+    plan_end_year: Annotated[StrictInt, Field(ge=1990, le=2100)] | None = None
 
-    @field_validator("rag_mode", "amber_fraction", "significance", mode="before")
+    @field_validator(
+        "rag_mode",
+        "amber_fraction",
+        "significance",
+        "plan_name",
+        "plan_start_year",
+        "plan_end_year",
+        mode="before",
+    )
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:

@@ -26,12 +26,14 @@ from shared.http.security_headers import DOCUMENT_POLICY
 from .actions import ActionService
 from .framework_cache import EncodedCache, etag_matches
 from .papers import Busy, PaperLimits, Papers
+from .publishing import Publishing, published_snapshot
 from .queries import FrameworkQueries, parse_as_of
 from .reports import MEDIA_TYPES
-from .snapshot import build_snapshot
+from .snapshot import ReportKind, build_snapshot
 
 export_log = logging.getLogger("pmf.audit")
 Directing = Annotated[Principal, Depends(require("admin", "executive"))]
+Issuing = Annotated[Principal, Depends(require("admin"))]
 Format = Literal["json", "html", "pdf", "docx", "xlsx"]
 
 
@@ -45,6 +47,16 @@ class ActionIn(Body):
     description: Annotated[str, Field(min_length=1, max_length=2000), FreeText]
     owner: Annotated[str, Field(min_length=1, max_length=200), FreeText]
     due: PlanDate
+
+
+class DraftIn(Body):
+    """The officer's own words for the covering paper; empty or absent means
+    the drafted text. The summary's paragraphs are separated by a blank line;
+    one recommendation a line."""
+
+    purpose: LongText | None = None
+    summary: LongText | None = None
+    recommendations: LongText | None = None
 
 
 class CompleteIn(Body):
@@ -63,6 +75,37 @@ def build_router(
     """The reporting routes; ``papers`` renders (and caches) the documents."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
     renderer = papers or Papers(None, PaperLimits())
+    publishing = Publishing(
+        actions.store,
+        renderer.cache.directory.parent / "published" if renderer.cache else None,
+    )
+
+    def draft_snapshot(round_id: str, kind: ReportKind) -> dict[str, Any]:
+        """The paper as it would be issued now: the read models and the edits."""
+        snapshot = build_snapshot(
+            queries.engine, round_id, kind, council, small_number_threshold
+        )
+        edits = publishing.edits(round_id, kind)
+        if edits:
+            snapshot["edits"] = edits
+        return snapshot
+
+    async def rendered(snapshot: dict[str, Any], fmt: str, digest: str | None) -> bytes:
+        """A paper's bytes: a published one from its stored rendering."""
+        from .reports import render
+
+        if digest is not None:
+            kept = await run_in_threadpool(publishing.stored, digest, fmt)
+            if kept is not None:
+                return kept
+        body = (
+            render(snapshot, fmt)  # no layout: as quick as a read
+            if fmt == "json"
+            else await renderer.paper(snapshot, fmt)
+        )
+        if digest is not None:
+            await run_in_threadpool(publishing.keep, digest, fmt, body)
+        return body
 
     cache = EncodedCache(queries.change_key, size=64)
 
@@ -166,30 +209,24 @@ def build_router(
         Documents come from a cache or a bounded pool of renderers; when every
         renderer is busy the answer is 503 with Retry-After (PDFs take seconds).
         """
-        snapshot = await run_in_threadpool(
-            build_snapshot,
-            queries.engine,
-            round_id,
-            kind,
-            council,
-            small_number_threshold,
-        )
-        from .reports import render
-
-        if format == "json":
-            body = render(snapshot, format)  # no layout: as quick as a read
+        issued = await run_in_threadpool(publishing.published, round_id, kind)
+        if issued is not None:
+            snapshot = published_snapshot(issued)
+            digest: str | None = issued.data["content_digest"]
         else:
-            try:
-                body = await renderer.paper(snapshot, format)
-            except Busy as busy:
-                answer = problem(
-                    503,
-                    "Report renderers busy",
-                    "Every report renderer is busy with other papers: ask again "
-                    f"in {busy.retry_after} seconds.",
-                )
-                answer.headers["Retry-After"] = str(busy.retry_after)
-                return answer
+            snapshot = await run_in_threadpool(draft_snapshot, round_id, kind)
+            digest = None
+        try:
+            body = await rendered(snapshot, format, digest)
+        except Busy as busy:
+            answer = problem(
+                503,
+                "Report renderers busy",
+                "Every report renderer is busy with other papers: ask again "
+                f"in {busy.retry_after} seconds.",
+            )
+            answer.headers["Retry-After"] = str(busy.retry_after)
+            return answer
         export_log.info(
             "report exported",
             extra={
@@ -200,12 +237,56 @@ def build_router(
             },
         )
         headers = {}
+        if digest is not None:  # published: the record the Board read
+            headers["X-Content-Digest"] = f"sha256={digest}"
         if format == "html":  # a self-contained page: inline style, no script
             headers["Content-Security-Policy"] = DOCUMENT_POLICY
         if format in ("pdf", "docx", "xlsx"):
             name = f"{kind}-report-{round_id}.{format}"
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return Response(body, media_type=MEDIA_TYPES[format], headers=headers)
+
+    @router.put("/reports/{round_id}/{kind}/draft")
+    def edit_draft(
+        round_id: str, kind: Literal["executive", "board"], body: DraftIn, who: Issuing
+    ) -> dict[str, Any]:
+        """The officer's own purpose, summary and recommendations, before issue.
+
+        Each edit is an event with its actor; the latest counts. Refused (409)
+        once the paper is published.
+        """
+        build_snapshot(queries.engine, round_id, kind, council, small_number_threshold)
+        return publishing.edit(round_id, kind, body.model_dump(), who.meta())
+
+    @router.post("/reports/{round_id}/{kind}/publish", status_code=201)
+    def publish(
+        round_id: str, kind: Literal["executive", "board"], who: Issuing
+    ) -> dict[str, Any]:
+        """Issue the round's paper as it stands: from now on it is served from
+        the snapshot recorded in ``ReportPublished``, whatever changes later.
+        A second publication is refused (409)."""
+        return publishing.publish(
+            round_id, kind, lambda: draft_snapshot(round_id, kind), who.meta()
+        )
+
+    @router.get("/reports/{round_id}/{kind}/publication")
+    def publication(
+        round_id: str, kind: Literal["executive", "board"]
+    ) -> dict[str, Any]:
+        """Whether the paper is published (digest, when, by whom) or a draft
+        (with the officer's edits)."""
+        from .publishing import publication_of
+
+        issued = publishing.published(round_id, kind)
+        if issued is not None:
+            return publication_of(issued)
+        build_snapshot(queries.engine, round_id, kind, council, small_number_threshold)
+        return {
+            "status": "draft",
+            "round_id": round_id,
+            "kind": kind,
+            "edits": publishing.edits(round_id, kind),
+        }
 
     @router.post(
         "/actions",

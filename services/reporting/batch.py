@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from shared import codec
 from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_event
 from shared.events.envelope import EventEnvelope, iso
+from shared.eventstore import bulk
 from shared.messaging.consumers import ApplyContext
 
 from . import projections as p
@@ -293,7 +294,7 @@ class Segment:
             for code in sorted(self.new_rows)
         ]
         if fresh:
-            conn.execute(t.insert(), fresh)
+            bulk.executemany(conn, t.insert(), fresh)
         changed = [code for code in sorted(touched - self.new_rows)]
         plain = [c for c in changed if c not in self.registered_at]
         registered = [c for c in changed if c in self.registered_at]
@@ -310,7 +311,8 @@ class Segment:
             statement = (
                 t.update().where(t.c.code == sa.bindparam("k_code")).values(values)
             )
-            conn.execute(
+            bulk.executemany(
+                conn,
                 statement,
                 [
                     {
@@ -329,7 +331,8 @@ class Segment:
             )
         r = results
         if self.results_new:
-            conn.execute(
+            bulk.executemany(
+                conn,
                 r.insert(),
                 [
                     {"code": c, "period_end": pe, "data": data}
@@ -337,7 +340,8 @@ class Segment:
                 ],
             )
         if self.results_changed:
-            conn.execute(
+            bulk.executemany(
+                conn,
                 r.update()
                 .where(
                     r.c.code == sa.bindparam("k_code"),
@@ -353,7 +357,8 @@ class Segment:
         new_rounds = [k for k in sorted(self.rounds_dirty) if k in self.rounds_new]
         old_rounds = [k for k in sorted(self.rounds_dirty) if k not in self.rounds_new]
         if new_rounds:
-            conn.execute(
+            bulk.executemany(
+                conn,
                 ra.insert(),
                 [
                     {
@@ -365,7 +370,8 @@ class Segment:
                 ],
             )
         if old_rounds:
-            conn.execute(
+            bulk.executemany(
+                conn,
                 ra.update()
                 .where(
                     ra.c.round_id == sa.bindparam("k_rid"),
@@ -394,7 +400,8 @@ class Segment:
         ]
         if restated:
             names = [n for n in restated[0] if n.startswith("v_")]
-            conn.execute(
+            bulk.executemany(
+                conn,
                 tl.update()
                 .where(
                     tl.c.code == sa.bindparam("k_code"),
@@ -405,7 +412,7 @@ class Segment:
                 restated,
             )
         if self.inserts:
-            conn.execute(tl.insert(), self.inserts)
+            bulk.executemany(conn, tl.insert(), self.inserts)
 
 
 def _maybe(value: Any) -> str | None:

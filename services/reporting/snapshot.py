@@ -11,13 +11,15 @@ from datetime import date
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from shared import codec
 from shared.errors import NotFound
 
 from .actions import action_status
 from .queries import FrameworkQueries
+from .reports.narrative import plan_of
+from .reports.privacy import private_data_removed
 from .tables import actions, framework_rows, results, round_assessments, rounds
 
 ReportKind = Literal["executive", "board"]
@@ -38,6 +40,18 @@ def _trajectory(definition: dict[str, Any]) -> list[dict[str, Any]]:
     if target:
         points.append({"value": target["value"], "period_end": target["period_end"]})
     return [{"period_end": p["period_end"], "value": p["value"]} for p in points]
+
+
+def _previous_round(conn: Connection, the_round: dict[str, Any]) -> str | None:
+    """The round before this one: the latest whose period ended earlier."""
+    earlier = [
+        (found["period_end"], found["id"])
+        for found in (
+            codec.loads(raw) for raw in conn.execute(sa.select(rounds.c.data)).scalars()
+        )
+        if found["period_end"] < the_round["period_end"]
+    ]
+    return max(earlier)[1] if earlier else None
 
 
 def build_snapshot(
@@ -68,6 +82,15 @@ def build_snapshot(
                 )
             ).mappings()
         }
+        previous_id = _previous_round(conn, the_round)
+        previous_status = {
+            r["code"]: codec.loads(r["data"]).get("shown_status", "GREY")
+            for r in conn.execute(
+                sa.select(round_assessments).where(
+                    round_assessments.c.round_id == (previous_id or "")
+                )
+            ).mappings()
+        }
         all_actions = [
             codec.loads(r) for r in conn.execute(sa.select(actions.c.data)).scalars()
         ]
@@ -83,6 +106,8 @@ def build_snapshot(
     as_of = the_round.get("closed_at") or f"{the_round['deadline']}T23:59:59.999999Z"
     as_of_day = date.fromisoformat(as_of[:10])
     indicators = []
+    registered = sorted(rows, key=lambda r: (r["registered_at"] or "", r["code"]))
+    position = {r["code"]: n for n, r in enumerate(registered)}
     for row in rows:
         definition = codec.loads(row["definition"])
         if definition is None or definition["retired"]:
@@ -110,6 +135,12 @@ def build_snapshot(
                     {"period_end": p, "value": upto[p]["value"]} for p in sorted(upto)
                 ],
                 "trajectory": _trajectory(definition),
+                "position": position[row["code"]],
+                **(
+                    {"previous_status": previous_status[definition["code"]]}
+                    if definition["code"] in previous_status
+                    else {}
+                ),
             }
         )
     indicators.sort(key=lambda i: (i["outcome"] or "", i["code"]))
@@ -144,37 +175,41 @@ def build_snapshot(
     queries = FrameworkQueries(engine)
     settings = queries.settings(as_of)
     published = [v for v in queries.versions() if v["published_at"] <= as_of]
-    return {
-        "kind": kind,
-        "title": f"{TITLES[kind]}: {round_id}",
-        "council": council,
-        "round": {
-            "id": the_round["id"],
-            "period_end": period_end,
-            "requested": the_round["requested"],
-            "deadline": the_round["deadline"],
-            "status": "closed" if the_round.get("closed") else "open",
-        },
-        "as_of": as_of,
-        "framework_version": (
-            {"number": published[-1]["number"], "label": published[-1]["label"]}
-            if published
-            else None
-        ),
-        "settings": {**settings, "small_number_threshold": small_number_threshold},
-        "counts": counts,
-        "indicators": [
-            {k: v for k, v in i.items() if k != "severity"} for i in indicators
-        ],
-        "highlights": {
-            "areas_of_concern": [i["code"] for i in concerns],
-            "very_good_performance": [
-                i["code"] for i in by_code if i["very_good_performance"]
+    return private_data_removed(
+        {
+            "kind": kind,
+            "title": f"{TITLES[kind]}: {round_id}",
+            "council": council,
+            "round": {
+                "id": the_round["id"],
+                "period_end": period_end,
+                "requested": the_round["requested"],
+                "deadline": the_round["deadline"],
+                "status": "closed" if the_round.get("closed") else "open",
+            },
+            "as_of": as_of,
+            "previous_round": previous_id,
+            "plan": plan_of(settings, indicators),
+            "framework_version": (
+                {"number": published[-1]["number"], "label": published[-1]["label"]}
+                if published
+                else None
+            ),
+            "settings": {**settings, "small_number_threshold": small_number_threshold},
+            "counts": counts,
+            "indicators": [
+                {k: v for k, v in i.items() if k != "severity"} for i in indicators
             ],
-            "significantly_improved": [
-                i["code"] for i in by_code if i["significantly_improved"]
-            ],
-        },
-        "challenges": challenges,
-        "actions": listed_actions,
-    }
+            "highlights": {
+                "areas_of_concern": [i["code"] for i in concerns],
+                "very_good_performance": [
+                    i["code"] for i in by_code if i["very_good_performance"]
+                ],
+                "significantly_improved": [
+                    i["code"] for i in by_code if i["significantly_improved"]
+                ],
+            },
+            "challenges": challenges,
+            "actions": listed_actions,
+        }
+    )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import EventEnvelope
+from shared.eventstore import bulk
 from shared.messaging.consumers import ApplyContext, Projection
 
 from .tables import known_indicators, metadata
@@ -180,6 +181,6 @@ def _write(ctx: ApplyContext, rows: dict[str, dict[str, Any]], known: set[str]) 
         if c in known
     ]
     if new:
-        ctx.conn.execute(_INSERT, new)
+        bulk.executemany(ctx.conn, _INSERT, new)
     if changed:
-        ctx.conn.execute(_UPDATE, changed)
+        bulk.executemany(ctx.conn, _UPDATE, changed)

@@ -23,6 +23,9 @@ SETTING_LABELS = {
     "rag_mode": "Status colours",
     "amber_fraction": "Amber band",
     "significance": "Significance",
+    "plan_name": "Plan name",
+    "plan_start_year": "First year of the plan",
+    "plan_end_year": "Last year of the plan",
 }
 
 
@@ -35,6 +38,12 @@ def settings_body(fields: dict[str, str]) -> dict[str, Any]:
         value = number_or_text(fields.get(name, ""))
         if value is not None:
             body[name] = value
+    if fields.get("plan_name", "").strip():
+        body["plan_name"] = fields["plan_name"].strip()
+    for name in ("plan_start_year", "plan_end_year"):
+        text = fields.get(name, "").strip()
+        if text:
+            body[name] = int(text) if text.isdigit() and len(text) < 6 else text
     return body
 
 

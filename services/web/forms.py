@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,15 +20,13 @@ from pydantic import TypeAdapter, ValidationError
 from services.returns.schemas import ReturnIn
 from shared.errors import DomainError
 from shared.http.schemas import LongText
-from shared.periods import parse_day
 
 MAX_FORM_BYTES = 64_000
 Errors = dict[str, str]
 
 _RETURN_MESSAGES = {
     "indicator_code": "Choose the indicator this return is for",
-    "period_end": "Enter the date the period ends, for example 31/03/2010 "
-    "or 2010-03-31",
+    "period_end": "Enter the date the period ends, for example 31/03/2010",
     "value": "Enter the result as a number, for example 63.2",
     "prediction": "Choose on target, off target or no prediction",
     "commentary": "Commentary must be 10,000 characters or fewer",
@@ -36,8 +35,23 @@ _RETURN_MESSAGES = {
 }
 
 
+MAX_FIELDS = 100
+# The return sheet has four fields a row, one row per outstanding indicator.
+MAX_SHEET_FIELDS = 1_000
+
+
 async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a posted form (the last value of a repeated name wins).
+    """The fields of a posted form (the last value of a repeated name wins)."""
+    return await read_form(request, MAX_FIELDS)
+
+
+async def sheet_fields(request: Request) -> dict[str, str]:
+    """The fields of the return sheet, which may hold many rows."""
+    return await read_form(request, MAX_SHEET_FIELDS)
+
+
+async def read_form(request: Request, max_fields: int) -> dict[str, str]:
+    """The fields of a posted form, at most ``max_fields`` of them.
 
     The body is counted as it arrives and refused once it passes
     ``MAX_FORM_BYTES``, whatever its framing: a chunked post is never read
@@ -58,7 +72,10 @@ async def form_fields(request: Request) -> dict[str, str]:
     if body and not kind.startswith("application/x-www-form-urlencoded"):
         raise HTTPException(415, "Send the form as application/x-www-form-urlencoded")
     text = body.decode("utf-8", errors="replace")
-    pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=100)
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=max_fields)
+    except ValueError as exc:
+        raise HTTPException(413, "The form has too many fields") from exc
     return {k: v.strip() for k, v in pairs}
 
 
@@ -71,12 +88,19 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def form_date(text: str) -> str:
-    """A date typed into a form as ISO text: 31/03/2009 (as England writes
-    it) and 2009-03-31 both give 2009-03-31. Anything else is returned as
-    typed, for the field's own check to refuse with its message."""
+_UK_DAY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+def parse_day(text: str) -> str:
+    """A date typed the British way (31/03/2009, 31.3.2009, 31-03-2009) as ISO
+    text; anything else (an ISO date, or text that is no date) is passed on
+    unchanged for the schema to accept or refuse."""
+    found = _UK_DAY.fullmatch(text.strip())
+    if not found:
+        return text
+    day, month, year = (int(g) for g in found.groups())
     try:
-        return parse_day(text).isoformat()
+        return date(year, month, day).isoformat()
     except ValueError:
         return text
 
@@ -117,7 +141,7 @@ def parse_return(fields: dict[str, str]) -> tuple[dict[str, Any] | None, Errors]
         body = ReturnIn.model_validate(
             {
                 "indicator_code": fields.get("indicator_code", ""),
-                "period_end": form_date(fields.get("period_end", "")),
+                "period_end": parse_day(fields.get("period_end", "")),
                 "value": value if value is not None else 0.0,
                 "prediction": prediction,
                 "breakdowns": breakdowns,

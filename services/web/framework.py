@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from services.reporting.queries import parse_as_of
 from shared.errors import DomainError
 
+from .forms import parse_day
 from .labels import STATUSES
 from .rendering import Web
 
@@ -64,11 +65,11 @@ def load(web: Web, filters: Filters) -> tuple[dict[str, Any], dict[str, str]]:
                 return queries.current(), {"version": "Choose a version from the list"}
             return queries.version(int(filters.version)), {}
         if filters.as_of:
-            return queries.as_of(parse_as_of(filters.as_of)), {}
+            return queries.as_of(parse_as_of(parse_day(filters.as_of))), {}
     except DomainError as exc:
         field = "version" if filters.version else "as_of"
         if field == "as_of":
-            message = "Enter a date, for example 2009-04-30"
+            message = "Enter a date, for example 30/04/2009"
         else:
             message = exc.detail
         return queries.current(), {field: message}

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.reporting.reports.narrative import plan_of
 from shared.http.deps import record_refusal
 
 from . import labels
@@ -73,6 +74,19 @@ class Web:
     def __init__(self, system: EmbeddedSystem) -> None:
         self.system = system
         self.env = make_environment()
+        self._plan: tuple[int, dict[str, str | None]] | None = None
+
+    def plan(self) -> dict[str, str | None]:
+        """The plan's name and years (from the framework settings, else from its
+        targets), worked out again only when the read models have moved."""
+        moved = self.system.read_models_moved
+        if self._plan is None or self._plan[0] != moved:
+            try:
+                now = self.system.framework.current()
+            except Exception:  # a page must not fail for its footer
+                return plan_of({}, [])
+            self._plan = (moved, plan_of(now["settings"] or {}, now["indicators"]))
+        return self._plan[1]
 
     def visitor(self, request: Request) -> Visitor:
         """Whoever sent the request (anonymous when not signed in)."""
@@ -97,6 +111,7 @@ class Web:
         html = self.env.get_template(template).render(
             request_path=request.url.path,
             council=self.system.settings.council_name,
+            plan=self.plan(),
             who=who,
             **context,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -10,13 +11,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shared.errors import DomainError, NotFound
 
-from .forms import Errors, domain_errors, form_fields, long_text, parse_return
+from . import challenge_board
+from .drafts import DraftStore, owner_of
+from .forms import (
+    Errors,
+    domain_errors,
+    form_fields,
+    long_text,
+    parse_return,
+    sheet_fields,
+)
 from .framework import _code_key
 from .labels import DECISIONS
 from .rendering import Web
+from .return_sheet import SheetRow, draft_values, read_sheet, sheet_rows
 from .session import Visitor, check_origin, login_redirect
 
 Fields = Annotated[dict[str, str], Depends(form_fields)]
+SheetFields = Annotated[dict[str, str], Depends(sheet_fields)]
 MAX_NOTE = 10_000
 
 
@@ -53,8 +65,27 @@ def contact(items: list[dict[str, Any]]) -> dict[str, Any]:
 class RoundPages:
     """Builds the round page for a visitor, with any form's values and errors."""
 
-    def __init__(self, web: Web) -> None:
+    def __init__(self, web: Web, drafts: DraftStore) -> None:
         self.web = web
+        self.drafts = drafts
+
+    def sheet(self, round_id: str, who: Visitor) -> list[dict[str, Any]]:
+        """The return sheet's rows for this visitor (raises NotFound)."""
+        system = self.web.system
+        the_round = system.returns.get_round(round_id)
+        scope = who.principal.round_id if who.principal else None
+        if not who.signed_in or (scope is not None and scope != round_id):
+            return []
+        owed = {o["code"] for o in system.returns.outstanding(round_id)["outstanding"]}
+        mine = sorted(
+            (
+                i
+                for i in system.framework.current()["indicators"]
+                if who.may_submit_for(i)
+            ),
+            key=lambda i: _code_key(i["code"]),
+        )
+        return sheet_rows(mine, owed, date.fromisoformat(the_round["period_end"]))
 
     def context(
         self,
@@ -64,6 +95,9 @@ class RoundPages:
         return_errors: Errors | None = None,
         decision_values: dict[str, dict[str, str]] | None = None,
         decision_errors: dict[str, Errors] | None = None,
+        sheet_judged: list[SheetRow] | None = None,
+        sheet_problems: list[str] | None = None,
+        recorded: list[str] | None = None,
     ) -> dict[str, Any]:
         """Everything ``round.html`` shows (raises NotFound for an unknown round)."""
         system = self.web.system
@@ -74,11 +108,31 @@ class RoundPages:
             assessed = system.assessments.list(round_id=round_id)
         except NotFound:
             assessed = []
+        raised = challenge_board.raised_at(system.assessments.engine, round_id)
         flagged = [
-            {**a, "indicator": indicators.get(a["indicator_code"], {})}
+            {
+                **a,
+                "indicator": indicators.get(a["indicator_code"], {}),
+                "raised": f"{round_id}|{a['indicator_code']}" in raised,
+                "choices": challenge_board.choices(a),
+                "lead_view": challenge_board.lead_view(a),
+            }
             for a in sorted(assessed, key=lambda a: _code_key(a["indicator_code"]))
             if a["flags"]
         ]
+        rows = self.sheet(round_id, who)
+        if sheet_judged is None and who.principal is not None and rows:
+            typed, saved_at = self.drafts.load(owner_of(who.principal), round_id)
+            sheet = {"typed": typed, "errors": {}, "warnings": {}, "confirmed": set()}
+        else:
+            saved_at = None
+            judged = sheet_judged or []
+            sheet = {
+                "typed": {r.code: r.typed for r in judged},
+                "errors": {r.code: r.errors for r in judged if r.errors},
+                "warnings": {r.code: r.warnings for r in judged if r.warnings},
+                "confirmed": {r.code for r in judged if r.confirmed},
+            }
         # A personal link from an e-mail works for its own round only.
         scope = who.principal.round_id if who.principal else None
         elsewhere = scope if scope is not None and scope != round_id else None
@@ -115,6 +169,14 @@ class RoundPages:
             "return_errors": return_errors or {},
             "decision_values": decision_values or {},
             "decision_errors": decision_errors or {},
+            "undecided": sum(
+                1 for a in flagged if a["raised"] and not a.get("decision")
+            ),
+            "sheet_rows": rows,
+            "sheet": sheet,
+            "sheet_problems": sheet_problems or [],
+            "draft_saved_at": saved_at,
+            "recorded": recorded or [],
         }
 
 
@@ -127,17 +189,38 @@ def _needs_session(request: Request, who: Visitor, round_id: str) -> None:
 def routes(web: Web) -> APIRouter:
     """Rounds: the list, one round, returns and decisions."""
     router = APIRouter()
-    pages = RoundPages(web)
+    drafts = DraftStore(web.system.engine)
+    drafts.create_schema()
+    pages = RoundPages(web, drafts)
 
     def refused(request: Request, who: Visitor, detail: str) -> HTMLResponse:
         return web.problem_page(request, who, 403, "Not allowed", detail)
+
+    def _offered(code: str, round_id: str) -> list[str] | None:
+        """The decisions open on a raised challenge (None when none is raised)."""
+        engine = web.system.assessments.engine
+        if f"{round_id}|{code}" not in challenge_board.raised_at(engine, round_id):
+            return None
+        try:
+            assessed = web.system.assessments.list(round_id=round_id)
+        except NotFound:
+            return None
+        found = next((a for a in assessed if a["indicator_code"] == code), None)
+        if found is None or not found["flags"]:
+            return None
+        return challenge_board.choices(found)
 
     @router.get("/rounds", response_class=HTMLResponse)
     def rounds_page(request: Request) -> HTMLResponse:
         """Every collection round with its progress."""
         who = web.reader(request)
+        undecided = challenge_board.undecided_by_round(web.system.assessments.engine)
         rounds = [
-            {**r, "progress": web.system.returns.outstanding(r["id"])}
+            {
+                **r,
+                "progress": web.system.returns.outstanding(r["id"]),
+                "undecided": undecided.get(r["id"], 0),
+            }
             for r in web.system.returns.list_rounds()
         ]
         return web.page(
@@ -151,11 +234,18 @@ def routes(web: Web) -> APIRouter:
         code: str = "",
         submitted: str = "",
         decided: str = "",
+        recorded: str = "",
+        draft: str = "",
     ) -> HTMLResponse:
-        """A round: progress, the return form and the challenge list."""
+        """A round: progress, the return sheet and form, and the challenges."""
         who = web.reader(request)
         try:
-            context = pages.context(round_id, who, {"indicator_code": code[:32]})
+            context = pages.context(
+                round_id,
+                who,
+                {"indicator_code": code[:32]},
+                recorded=[c[:32] for c in recorded.split(",") if c][:200],
+            )
         except NotFound as exc:
             return web.problem_page(request, who, 404, "Round not found", exc.detail)
         return web.page(
@@ -164,8 +254,72 @@ def routes(web: Web) -> APIRouter:
             "round.html",
             submitted=submitted[:32],
             decided=decided[:32],
+            draft_saved=draft == "saved",
             **context,
         )
+
+    @router.post("/rounds/{round_id}/sheet", response_class=HTMLResponse)
+    def submit_sheet(request: Request, round_id: str, fields: SheetFields) -> Response:
+        """The return sheet: saved as a draft, or every ready row recorded and
+        the rest shown again with their errors and warnings."""
+        who = web.visitor(request)
+        _needs_session(request, who, round_id)
+        if not who.form_is_genuine(fields.get("csrf")):
+            return refused(request, who, "The form has expired: reload it and retry.")
+        if who.role not in ("lead", "admin") or who.principal is None:
+            return refused(request, who, "Only leads and admins submit returns.")
+        try:
+            the_round = web.system.returns.get_round(round_id)
+            rows = {r["code"]: r for r in pages.sheet(round_id, who)}
+        except NotFound as exc:
+            return web.problem_page(request, who, 404, "Round not found", exc.detail)
+        period_end = date.fromisoformat(the_round["period_end"])
+        judged, problems = read_sheet(fields, rows, period_end)
+        owner = owner_of(who.principal)
+        here = f"/rounds/{quote(round_id, safe='')}"
+        if fields.get("action") == "draft":
+            drafts.save(owner, round_id, draft_values(judged))
+            return RedirectResponse(f"{here}?draft=saved#sheet", status_code=303)
+        recorded: list[str] = []
+        for row in judged:
+            if not row.ready or row.command is None:
+                continue
+            try:
+                web.system.returns.submit(
+                    row.command,
+                    who.principal.meta(),
+                    who.lead_email,
+                    who.principal.round_id,
+                )
+            except DomainError as exc:
+                row.errors.update(domain_errors(exc, "value"))
+                continue
+            except PermissionError as exc:
+                row.errors["value"] = str(exc)
+                continue
+            recorded.append(row.code)
+        drafts.forget(owner, round_id, set(recorded))
+        waiting = [
+            r
+            for r in judged
+            if r.code not in recorded and (r.errors or (r.warnings and r.command))
+        ]
+        if not waiting and not problems:
+            done = quote(",".join(recorded), safe=",")
+            return RedirectResponse(f"{here}?recorded={done}#sheet", status_code=303)
+        left = [r for r in judged if r.code not in recorded]
+        try:
+            context = pages.context(
+                round_id,
+                who,
+                sheet_judged=left,
+                sheet_problems=problems,
+                recorded=recorded,
+            )
+        except NotFound as exc:
+            return web.problem_page(request, who, 404, "Round not found", exc.detail)
+        status = 422 if any(r.errors for r in left) or problems else 200
+        return web.page(request, who, "round.html", status_code=status, **context)
 
     @router.post("/rounds/{round_id}/returns", response_class=HTMLResponse)
     def submit_return(request: Request, round_id: str, fields: Fields) -> Response:
@@ -214,10 +368,24 @@ def routes(web: Web) -> APIRouter:
         decision = fields.get("decision", "")
         note = fields.get("note", "")
         errors: Errors = {}
-        if decision not in DECISIONS:
+        offered = _offered(code, round_id)
+        if offered is None:
+            errors["indicator_code"] = (
+                f"No challenge has been raised on {code} at round {round_id}: "
+                "a flag becomes a challenge once the round closes or its "
+                "deadline passes"
+            )
+        elif decision not in DECISIONS:
             errors["decision"] = (
                 "Choose whether the computed status stands or the lead's view "
                 "is accepted"
+                if "lead_view_accepted" in offered
+                else "Confirm that the computed status stands"
+            )
+        elif decision not in offered:
+            errors["decision"] = (
+                "The lead gave no prediction that differs from the computed "
+                "status, so there is no view of theirs to accept"
             )
         if len(note) > MAX_NOTE:
             errors["note"] = "The note must be 10,000 characters or fewer"

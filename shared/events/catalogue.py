@@ -40,6 +40,7 @@ CURRENT_VERSIONS: Final[dict[str, int]] = {
     "ActionAssigned": 1,
     "ActionCompleted": 1,
     "ReportPublished": 1,
+    "ReportDraftEdited": 1,
 }
 
 # Which service emits each type, hence which Kafka topic carries it.
@@ -87,7 +88,8 @@ SERVICE_OF: Final[dict[str, str]] = {
         "assessment",
     ),
     **dict.fromkeys(
-        ["ActionAssigned", "ActionCompleted", "ReportPublished"], "reporting"
+        ["ActionAssigned", "ActionCompleted", "ReportPublished", "ReportDraftEdited"],
+        "reporting",
     ),
 }
 

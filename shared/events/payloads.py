@@ -144,6 +144,9 @@ class FrameworkSettingsChangedV1(Payload):
     rag_mode: StrictStr | None = None
     amber_fraction: Number | None = None
     significance: Number | None = None
+    plan_name: Text | None = None
+    plan_start_year: StrictInt | None = None
+    plan_end_year: StrictInt | None = None
 
 
 class FrameworkVersionPublishedV1(Payload):
@@ -244,8 +247,28 @@ class ActionCompletedV1(Payload):
     note: Text | None = None
 
 
+ReportKind = Literal["executive", "board"]
+
+
 class ReportPublishedV1(Payload):
-    pass
+    """A round's paper issued: the whole snapshot it is laid out from, so the
+    published paper regenerates from the log alone, and its SHA-256 digest."""
+
+    round_id: Code
+    kind: ReportKind
+    content_digest: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+    snapshot: dict[str, Any]
+
+
+class ReportDraftEditedV1(Payload):
+    """The officer's own purpose, summary and recommendations for a paper not
+    yet published; ``null`` means the drafted text."""
+
+    round_id: Code
+    kind: ReportKind
+    purpose: Text | None = None
+    summary: Text | None = None
+    recommendations: Text | None = None
 
 
 #: (type, schema_version) -> the model its data must satisfy.
@@ -279,6 +302,7 @@ PAYLOADS: Final[dict[tuple[str, int], type[Payload]]] = {
     ("ActionAssigned", 1): ActionAssignedV1,
     ("ActionCompleted", 1): ActionCompletedV1,
     ("ReportPublished", 1): ReportPublishedV1,
+    ("ReportDraftEdited", 1): ReportDraftEditedV1,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from shared.eventstore import bulk
 from shared.eventstore.schema import stream_tracking, tracking
 
 
@@ -99,7 +100,5 @@ def set_stream_versions(
         for s, v in sorted(versions.items())
         if s not in known
     ]
-    if changed:
-        conn.execute(_UPDATE_VERSION, changed)
-    if new:
-        conn.execute(_INSERT_VERSION, new)
+    bulk.executemany(conn, _UPDATE_VERSION, changed)
+    bulk.executemany(conn, _INSERT_VERSION, new)

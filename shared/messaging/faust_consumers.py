@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,32 @@ def make_faust_app(service: str, bootstrap: str, datadir: Path) -> faust.App:
 
 
 class DeadLetters:
-    """Sends inputs that could not be accepted to ``pmf.dead-letter``."""
+    """Sends inputs that could not be accepted to ``pmf.dead-letter``.
 
-    def __init__(self, producer: KafkaProducer, metrics: Metrics) -> None:
-        self.producer = producer
+    The producer is made on the first dead letter, not when the service is
+    built: a service must start (and serve) while the broker is still away.
+    """
+
+    def __init__(self, producer: Callable[[], KafkaProducer], metrics: Metrics) -> None:
+        self._make_producer = producer
+        self._producer: KafkaProducer | None = None
+        self._lock = threading.Lock()
         self.metrics = metrics
+
+    @property
+    def producer(self) -> KafkaProducer:
+        """The producer, made on first use (raises while the broker is away)."""
+        with self._lock:
+            if self._producer is None:
+                self._producer = self._make_producer()
+            return self._producer
+
+    def close(self) -> None:
+        """Close the producer, if one was made."""
+        with self._lock:
+            if self._producer is not None:
+                self._producer.close(timeout=10)
+                self._producer = None
 
     def send(self, source_topic: str, reason: str, payload: bytes | str) -> None:
         """Record one rejected input with its reason and original payload."""

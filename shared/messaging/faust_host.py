@@ -14,15 +14,17 @@ Why this pattern, with faust-streaming 0.15.3, mode-streaming 0.7.1 and uvicorn 
   handler and the caller's ``finally`` blocks (relay, DB pools) never run. A lifespan
   also replaces the FastAPI app's own lifespan unless composed by hand.
 * **So we drive both ourselves:** bind the HTTP socket first (a busy port fails at
-  once), serve HTTP with uvicorn on that socket at once (the ASGI app's own lifespan
-  runs as usual) and start Faust beside it. ``App.start()`` returns after partitions
-  are assigned and tables are recovered; until then :class:`FaustStatus` says what
-  the consumers wait for (the broker, the consumer group) so ``/readyz`` can say
-  "not ready" and the log says why, once per change. We own the signals: the first
-  SIGINT/SIGTERM stops uvicorn gracefully, then Faust (its consumer commits acked
-  offsets and leaves the group), and :func:`run_with_faust` *returns*; a second
-  signal forces uvicorn to drop open connections. If Faust fails to start or
-  crashes, HTTP is stopped and an exception raised.
+  once; ``pmf serve`` binds it even before importing this module), serve HTTP with
+  uvicorn on that socket at once (the ASGI app's own lifespan runs as usual) and start
+  Faust beside it once the service no longer holds it back (``hold``: its schemas and
+  topics are prepared in the background) and the broker answers. ``App.start()``
+  returns after partitions are assigned and tables are recovered; until then
+  :class:`FaustStatus` says what the consumers wait for (the broker, the consumer
+  group) so ``/readyz`` can say "not ready" and the log says why, once per change. We
+  own the signals: the first SIGINT/SIGTERM stops uvicorn gracefully, then Faust (its
+  consumer commits acked offsets and leaves the group), and :func:`run_with_faust`
+  *returns*; a second signal forces uvicorn to drop open connections. If Faust fails
+  to start or crashes, HTTP is stopped and an exception raised.
 
 Why HTTP does not wait for Faust: after a ``kill -9`` the broker keeps the dead
 member in the group until its session times out, and the new member's join waits
@@ -54,6 +56,8 @@ import faust
 import uvicorn
 from faust.contrib.asgi import bind_to_running_loop
 
+from shared.http.starting import bind
+
 log = logging.getLogger(__name__)
 
 #: Seconds to wait for the Faust app to stop (commit offsets, leave the group).
@@ -62,6 +66,8 @@ DEFAULT_STOP_TIMEOUT = 20.0
 WATCH_INTERVAL = 1.0
 #: Seconds between looks for a broker that does not answer.
 BROKER_RETRY_SECONDS = 2.0
+#: Seconds between looks at whether the service lets Faust start.
+HOLD_POLL_SECONDS = 0.2
 #: Seconds a broker probe may take.
 PROBE_TIMEOUT = 2.0
 
@@ -154,19 +160,6 @@ class FaustHostError(RuntimeError):
     """The Faust app failed to start, or crashed while serving."""
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
 def run_with_faust(
     asgi_app: Any,
     faust_app: faust.App,
@@ -178,6 +171,8 @@ def run_with_faust(
     stop_timeout: float = DEFAULT_STOP_TIMEOUT,
     status: FaustStatus | None = None,
     broker_probe: Callable[[], bool] | None = None,
+    sock: socket.socket | None = None,
+    hold: Callable[[], str | None] | None = None,
 ) -> None:
     """Serve ``asgi_app`` on ``host:port`` while ``faust_app``'s agents consume.
 
@@ -189,7 +184,10 @@ def run_with_faust(
     Faust does not start (within ``start_timeout`` seconds, when given) or
     crashes while serving. ``broker_probe`` tells "waiting for broker" from
     "joining group" while Faust starts (default: a TCP connect to the first
-    bootstrap broker).
+    bootstrap broker). ``sock``, when given, is a socket already bound and
+    listening on ``host:port`` (``pmf serve`` binds it before anything slow).
+    ``hold`` keeps Faust from starting while it returns a reason (the service's
+    schemas and topics are still being prepared, say); None lets it start.
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(
@@ -199,7 +197,7 @@ def run_with_faust(
     status = status if status is not None else FaustStatus()
     status.group = status.group or str(faust_app.conf.id)
     probe = broker_probe or tcp_probe(faust_app)
-    sock = _bind(host, port)
+    sock = sock if sock is not None else bind(host, port)
     try:
         asyncio.run(
             _serve(
@@ -211,6 +209,7 @@ def run_with_faust(
                 stop_timeout,
                 status,
                 probe,
+                hold,
             )
         )
     finally:
@@ -245,6 +244,7 @@ async def _serve(
     stop_timeout: float,
     status: FaustStatus,
     probe: Callable[[], bool],
+    hold: Callable[[], str | None] | None = None,
 ) -> None:
     loop = asyncio.get_running_loop()
     bind_to_running_loop(faust_app)
@@ -284,6 +284,17 @@ async def _serve(
         #    so wait for the broker first, looking every few seconds.
         status.set("starting")
         where = _broker_address(faust_app)
+        # 2a. What Faust's agents need (schemas, topics) is prepared first.
+        while hold is not None and (held := hold()) is not None:
+            status.set("starting", held)
+            await asyncio.wait({stop_wait, serving}, timeout=HOLD_POLL_SECONDS)
+            if stop_requested.is_set():
+                log.info("stopped while the service was being prepared")
+                return None
+            if serving.done():
+                serving.result()
+                return FaustHostError("HTTP server did not start (see log above)")
+        status.set("starting")
         while not await asyncio.to_thread(probe):
             status.set("waiting for broker", where)
             await asyncio.wait({stop_wait, serving}, timeout=BROKER_RETRY_SECONDS)

@@ -44,13 +44,15 @@ class KafkaRelay:
         self,
         store: EventStore,
         engine: Engine,
-        producer: KafkaProducer,
+        producer: KafkaProducer | None,
         topic_of: Callable[[str], str] = topic_for,
         batch_size: int = 500,
         producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
+        # None: made by ``producer_factory`` on the first publish, so a service
+        # can be built (and serve) before the broker answers.
         self.producer = producer
         # After a broker outage an idempotent producer can stay stuck in
         # timeouts; a fresh one (new producer id) recovers at once.
@@ -72,15 +74,16 @@ class KafkaRelay:
             batch = self.store.read_all(after, self.batch_size, conn=conn)
         if not batch:
             return 0
+        producer = self._producer()
         futures = [
-            self.producer.send(
+            producer.send(
                 self.topic_of(e.type),
                 key=e.key.encode(),
                 value=e.to_json().encode(),
             )
             for e in batch
         ]
-        self.producer.flush(timeout=30)
+        producer.flush(timeout=30)
         for future in futures:
             future.get(timeout=30)
         last = batch[-1].position
@@ -88,6 +91,13 @@ class KafkaRelay:
         with self.engine.begin() as conn:
             tracking.set_position(conn, RELAY, last)
         return len(batch)
+
+    def _producer(self) -> KafkaProducer:
+        if self.producer is None:
+            if self.producer_factory is None:
+                raise RuntimeError("the relay has neither a producer nor a factory")
+            self.producer = self.producer_factory()
+        return self.producer
 
     def lag(self) -> int:
         """Events appended but not yet published."""
@@ -98,9 +108,11 @@ class KafkaRelay:
         if self.producer_factory is None:
             return
         try:
-            self.producer.close(timeout=0)
+            if self.producer is not None:
+                self.producer.close(timeout=0)
         except Exception:  # a broken producer may not even close cleanly
             log.debug("closing the old producer failed", exc_info=True)
+        self.producer = None
         try:
             self.producer = self.producer_factory()
         except Exception:  # the broker is still away: try again next time
@@ -142,4 +154,5 @@ class KafkaRelay:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self.producer.close(timeout=10)
+        if self.producer is not None:
+            self.producer.close(timeout=10)

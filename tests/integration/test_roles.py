@@ -63,6 +63,8 @@ WRITES: list[tuple[str, str, object, set[str]]] = [
         {"admin", "executive"},
     ),
     ("POST", f"{P}/actions/A1/complete", None, {"admin", "executive"}),
+    ("PUT", f"{P}/reports/R1/board/draft", {"purpose": "p"}, {"admin"}),
+    ("POST", f"{P}/reports/R1/board/publish", None, {"admin"}),
 ]
 
 

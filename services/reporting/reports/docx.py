@@ -52,9 +52,47 @@ def render_docx(snapshot: dict[str, Any]) -> bytes:
         _board(document, paper)
     else:
         _executive(document, paper)
+    _headers_and_footers(document, paper)
     out = io.BytesIO()
     document.save(out)
     return normalised(out.getvalue(), paper.as_of)
+
+
+def _headers_and_footers(document: Any, paper: Paper) -> None:
+    """The running header and 'Page N of M' (Word fields) on every page."""
+    for section in document.sections:
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.text = ""
+        run = paragraph.add_run(paper.running_header)
+        run.font.size = Pt(8)
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.text = ""
+        for part in ("Page ", "PAGE", " of ", "NUMPAGES"):
+            if part.isupper():
+                _field(paragraph, part)
+            else:
+                paragraph.add_run(part).font.size = Pt(8)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    """A simple field (PAGE, NUMPAGES) that Word fills in when it lays out."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instruction} ")
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "16")
+    properties.append(size)
+    run.append(properties)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def _set_up(document: Any, paper: Paper) -> None:
@@ -85,9 +123,25 @@ def _set_up(document: Any, paper: Paper) -> None:
 
 
 def _front_matter(document: Any, paper: Paper) -> None:
-    document.add_paragraph(f"{paper.council}: {paper.heading}")
-    document.add_heading(paper.title, level=0)
-    for name, value in paper.facts:
+    document.add_paragraph(paper.running_header)
+    if paper.kind == "board":
+        document.add_heading(
+            f"{paper.covering.plan}: performance at round {paper.round_id}", level=0
+        )
+        facts = [
+            ("Meeting", paper.covering.meeting),
+            (
+                "Report of",
+                f"{paper.council}, Children and Young People's Service: "
+                "performance team",
+            ),
+            *paper.facts,
+            ("Status", paper.publication),
+        ]
+    else:
+        document.add_heading(paper.title, level=0)
+        facts = list(paper.facts)
+    for name, value in facts:
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)
         paragraph.add_run(f"{name}: ").bold = True
@@ -141,31 +195,46 @@ def _executive(document: Any, paper: Paper) -> None:
 
 
 def _board(document: Any, paper: Paper) -> None:
+    covering = paper.covering
     document.add_heading("Covering paper", level=1)
-    document.add_heading("1. Summary", level=2)
+    document.add_heading("1. Purpose of the report", level=2)
+    document.add_paragraph(covering.purpose)
+    document.add_heading("2. Recommendations", level=2)
+    document.add_paragraph("The Board is asked to:")
+    for n, recommendation in enumerate(covering.recommendations):
+        letter = chr(ord("a") + n) if n < 26 else str(n + 1)
+        paragraph = document.add_paragraph(f"({letter}) {recommendation}")
+        paragraph.paragraph_format.left_indent = Mm(6)
+        paragraph.paragraph_format.first_line_indent = Mm(-6)
+    document.add_heading("3. Summary", level=2)
+    for section in covering.summary:
+        if len(covering.summary) > 1:
+            document.add_heading(section.heading, level=3)
+        for text in section.paragraphs:
+            document.add_paragraph(text)
     _counts(document, paper)
-    document.add_heading("2. Areas of concern", level=2)
+    document.add_heading("4. Areas of concern", level=2)
     _highlights(
         document,
         paper.concerns,
         "Off target after the Executive's decisions, worst first",
         "No indicator is off target.",
     )
-    document.add_heading("3. Very good performance", level=2)
+    document.add_heading("5. Very good performance", level=2)
     _highlights(
         document,
         paper.very_good,
         "The latest result already meets or beats the final target",
         "No indicator has yet met its final target.",
     )
-    document.add_heading("4. Significantly improved performance", level=2)
+    document.add_heading("6. Significantly improved performance", level=2)
     _highlights(
         document,
         paper.improved,
         "Significantly better than the previous result",
         "No indicator improved significantly since its previous result.",
     )
-    document.add_heading("5. The Executive's challenge outcomes", level=2)
+    document.add_heading("7. The Executive's challenge outcomes", level=2)
     if paper.challenges:
         _table(
             document,
@@ -196,7 +265,7 @@ def _board(document: Any, paper: Paper) -> None:
         )
     else:
         document.add_paragraph("No prediction was flagged for challenge in this round.")
-    document.add_heading("6. Corrective actions due and overdue", level=2)
+    document.add_heading("8. Corrective actions due and overdue", level=2)
     if paper.actions_due:
         _actions(
             document,
@@ -208,10 +277,10 @@ def _board(document: Any, paper: Paper) -> None:
     if paper.actions_completed:
         _actions(document, paper.actions_completed, "Corrective actions completed")
     _landscape(document)
-    document.add_heading("The framework", level=1)
+    document.add_heading("Appendix A: the framework by outcome", level=1)
     _framework(document, paper, LANDSCAPE_WIDTH_MM)
     _portrait(document)
-    document.add_heading("Indicator detail", level=1)
+    document.add_heading("Appendix B: indicator detail", level=1)
     _details(document, paper)
 
 
@@ -283,7 +352,7 @@ def _framework(document: Any, paper: Paper, width_mm: int) -> None:
                     _status_text(i),
                     i.direction.text,
                     "; ".join(f.title for f in i.flags) or "None",
-                    i.commentary or "No commentary",
+                    i.commentary_short or "No commentary",
                 ]
                 for i in group.indicators
             ],

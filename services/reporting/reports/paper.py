@@ -7,6 +7,7 @@ decided here and nowhere else, so the formats cannot disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +17,13 @@ from shared.events.actors import actor_without_token
 from shared.text import xml_safe_deep
 
 from . import labels
+from .narrative import CoveringText, covering_text
+from .privacy import private_data_removed
 
 KIND_HEADINGS = {"executive": "Executive report", "board": "CYP Board report"}
+# Commentary longer than this is cut in the tables, and printed in full in the
+# indicator's detail: one long return must not push a table row over a page.
+COMMENTARY_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +120,7 @@ class IndicatorView:
     flags: tuple[FlagView, ...]
     prediction: str
     commentary: str
+    commentary_short: str
     data_quality: str
     source: str
     breakdowns: tuple[BreakdownView, ...]
@@ -190,6 +197,9 @@ class Paper:
     actions_due: tuple[ActionView, ...]
     actions_completed: tuple[ActionView, ...]
     suppression_note: str
+    covering: CoveringText
+    running_header: str
+    publication: str
 
     @property
     def total(self) -> int:
@@ -204,19 +214,27 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
     still hold them, and one of them would stop a Word or Excel paper being
     written at all.
     """
-    snapshot = xml_safe_deep(dict(snapshot))
+    snapshot = private_data_removed(xml_safe_deep(dict(snapshot)))
     settings = dict(snapshot.get("settings") or {})
     threshold = labels.small_number_threshold(settings)
+    rnd = snapshot.get("round") or {}
+    ordered = framework_order(snapshot.get("indicators") or [])
     indicators = tuple(
-        indicator_view(i, threshold)
-        for i in sorted(snapshot.get("indicators") or [], key=_indicator_order)
+        indicator_view(i, threshold, str(rnd.get("status") or "")) for i in ordered
     )
     by_code = {i.code: i for i in indicators}
     highlights = snapshot.get("highlights") or {}
-    challenges = challenge_views(snapshot.get("challenges") or [], by_code, threshold)
+    challenges = challenge_views(
+        snapshot.get("challenges") or [],
+        by_code,
+        threshold,
+        str(rnd.get("status") or ""),
+    )
     actions = tuple(action_view(a, by_code) for a in snapshot.get("actions") or [])
     as_of = labels.as_of_datetime(str(snapshot["as_of"]))
     kind = str(snapshot.get("kind", "executive"))
+    covering = covering_text({**snapshot, "indicators": ordered})
+    council = str(snapshot.get("council") or "")
     return Paper(
         kind=kind,
         heading=KIND_HEADINGS.get(kind, kind.capitalize()),
@@ -254,7 +272,64 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
             f"Counts of children below {labels.number_text(threshold)} are shown as "
             f'"{labels.SUPPRESSED}" so that no child can be identified.'
         ),
+        covering=covering,
+        publication=publication_text(snapshot.get("publication")),
+        running_header=" | ".join(
+            p
+            for p in (
+                council,
+                f"{covering.plan}: {KIND_HEADINGS.get(kind, kind)}",
+                str(rnd.get("id") or ""),
+            )
+            if p
+        ),
     )
+
+
+def publication_text(raw: Any) -> str:
+    """'Published on 12 May 2010 by the performance team' or 'Draft'."""
+    if not isinstance(raw, Mapping) or raw.get("status") != "published":
+        return "Draft, not yet published: the figures may still change"
+    when = labels.date_text(raw.get("published_at"))
+    who = str(raw.get("published_by") or "")
+    return " ".join(p for p in ("Published", f"on {when}" if when else "", who) if p)
+
+
+def framework_order(raw: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Indicators in the framework's own order, not the alphabet's.
+
+    Outcomes come in the order the framework first lists them (the position of
+    their first indicator: the order they were registered or imported), and
+    indicators within an outcome in their own position. A snapshot without
+    positions falls back to outcome name, then code in natural order.
+    """
+    items = list(raw)
+    first: dict[str, float] = {}
+    for i in items:
+        outcome = str(i.get("outcome") or "")
+        first[outcome] = min(first.get(outcome, float("inf")), _position(i))
+
+    def key(i: Mapping[str, Any]) -> tuple[Any, ...]:
+        outcome = str(i.get("outcome") or "")
+        return (first[outcome], outcome, _position(i), _indicator_order(i))
+
+    return sorted(items, key=key)
+
+
+def _position(raw: Mapping[str, Any]) -> float:
+    value = raw.get("position")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return float("inf")
+
+
+def cut_text(text: str, limit: int = COMMENTARY_LIMIT) -> str:
+    """``text`` cut at a word boundary before ``limit`` characters, with a
+    pointer to the full text; short text is returned as it is."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return f"{cut}… (continued in the indicator detail)"
 
 
 def paper_facts(
@@ -297,7 +372,9 @@ def status_counts(
     )
 
 
-def indicator_view(raw: Mapping[str, Any], threshold: float) -> IndicatorView:
+def indicator_view(
+    raw: Mapping[str, Any], threshold: float, round_status: str = ""
+) -> IndicatorView:
     """One indicator, every figure formatted and suppressed for its unit."""
     unit = str(raw.get("unit") or "")
     code = str(raw["code"])
@@ -340,9 +417,10 @@ def indicator_view(raw: Mapping[str, Any], threshold: float) -> IndicatorView:
         direction=_direction(raw.get("direction")),
         significantly_improved=bool(raw.get("significantly_improved")),
         very_good_performance=bool(raw.get("very_good_performance")),
-        flags=_flags(raw.get("flags") or [], mask),
+        flags=_flags(raw.get("flags") or [], mask, round_status),
         prediction=_prediction(latest.get("prediction") if latest else None),
         commentary=str(latest.get("commentary") or ""),
+        commentary_short=cut_text(str(latest.get("commentary") or "")),
         data_quality=str(latest.get("data_quality") or ""),
         source=labels.words_for(labels.SOURCE_WORDS, latest.get("source"), ""),
         breakdowns=breakdown_views(latest.get("breakdowns"), latest, unit, threshold),
@@ -470,6 +548,7 @@ def challenge_views(
     raw: Iterable[Mapping[str, Any]],
     by_code: Mapping[str, IndicatorView],
     threshold: float,
+    round_status: str = "",
 ) -> tuple[ChallengeView, ...]:
     """Flagged indicators in framework order (outcome, then code)."""
     order = {code: n for n, code in enumerate(by_code)}
@@ -483,7 +562,9 @@ def challenge_views(
                 code=code,
                 anchor=labels.anchor(code),
                 title=indicator.title if indicator else "",
-                flags=_flags(c.get("flags") or [], _masker(unit, threshold)),
+                flags=_flags(
+                    c.get("flags") or [], _masker(unit, threshold), round_status
+                ),
                 computed=_status(c.get("computed_status")),
                 prediction=_prediction(c.get("prediction")),
                 decision=decision_view(c.get("decision")),
@@ -581,11 +662,15 @@ def _about(raw: Mapping[str, Any]) -> str:
 
 
 def _named_lead(lead: Mapping[str, Any]) -> str:
+    """The name (Executive paper), the role or just the fact of a named lead
+    (Board paper); never an e-mail address (see ``privacy``)."""
     name = str(lead.get("name") or "")
-    email = str(lead.get("email") or "")
-    if not name:
-        return "No named lead"
-    return f"{name} ({email})" if email else name
+    role = str(lead.get("role") or "")
+    if name:
+        return f"{name}, {role}" if role else name
+    if role:
+        return f"Named lead: {role}"
+    return "Named lead in post" if lead else "No named lead"
 
 
 def _status(code: Any) -> StatusView:
@@ -600,17 +685,41 @@ def _direction(code: Any) -> DirectionView:
 
 
 def _flags(
-    raw: Iterable[Mapping[str, Any]], mask: Callable[[str], str]
+    raw: Iterable[Mapping[str, Any]],
+    mask: Callable[[str], str],
+    round_status: str = "",
 ) -> tuple[FlagView, ...]:
     flags = [
         FlagView(
             code=str(f.get("code") or ""),
             title=labels.flag_title(str(f.get("code") or "")),
-            explanation=mask(str(f.get("explanation") or "")),
+            explanation=mask(
+                _round_words(
+                    str(f.get("code") or ""),
+                    str(f.get("explanation") or ""),
+                    round_status,
+                )
+            ),
         )
         for f in raw
     ]
     return tuple(sorted(flags, key=lambda f: labels.flag_order(f.code)))
+
+
+def _round_words(code: str, explanation: str, round_status: str) -> str:
+    """A missing return says the round "has closed" only when it has.
+
+    The assessment raises MISSING_RETURN once a round closes *or* its deadline
+    passes, and words it as closed either way; a paper for a round still open
+    says the deadline has passed instead.
+    """
+    if code == "MISSING_RETURN" and round_status == "open":
+        return re.sub(
+            r"although round (.+) has closed$",
+            r"although the deadline of round \1 has passed (the round is still open)",
+            explanation,
+        )
+    return explanation
 
 
 def _masker(unit: str, threshold: float) -> Callable[[str], str]:

@@ -43,4 +43,44 @@
       });
     });
   }
+
+  // Return sheet: say at once when a result looks implausible. The server
+  // judges again on submit and asks the lead to confirm; this only warns early.
+  var COUNT_UNITS = ["number", "rate_per_1000", "rate_per_10000", "rate_per_100000"];
+  var NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+  document.querySelectorAll("input[data-plausible]").forEach(function (input) {
+    var out = document.getElementById(input.getAttribute("data-plausible"));
+    var unit = input.getAttribute("data-unit");
+    var previous = parseFloat(input.getAttribute("data-previous"));
+    if (!out) { return; }
+    // Judged as the lead types, so the page settles before they move on (a
+    // warning appearing on leaving the field would move what they click next).
+    input.addEventListener("input", function () {
+      var text = input.value.replace(/[, ]/g, "").replace(/%$/, "");
+      var found = [];
+      if (NUMBER.test(text)) {
+        var value = parseFloat(text);
+        if (unit === "percent" && (value < 0 || value > 100)) {
+          found.push("A percentage is normally between 0 and 100");
+        }
+        if (COUNT_UNITS.indexOf(unit) !== -1 && value < 0) {
+          found.push("A count or rate cannot normally be negative");
+        }
+        if (previous) {
+          var ratio = Math.abs(value) / Math.abs(previous);
+          if (ratio > 10) {
+            found.push("This is more than ten times the previous result");
+          } else if (ratio < 0.1) {
+            found.push("This is less than a tenth of the previous result");
+          }
+        }
+      }
+      var said = found.length ?
+        found.join("; ") + ". You will be asked to confirm it when you submit." : "";
+      if (out.textContent !== said) {  // a live region: speak only on a change
+        out.textContent = said;
+        out.hidden = !said;
+      }
+    });
+  });
 })();

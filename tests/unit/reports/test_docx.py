@@ -26,12 +26,18 @@ def test_the_board_paper_has_a_title_and_real_headings(rendered: Rendered) -> No
         for style, text in paragraphs
         if style.startswith(("Heading", "Title"))
     ]
-    assert headings[0] == ("Title", "CYP Board performance report: 2009-H2")
+    assert headings[0] == (
+        "Title",
+        "Children and Young People's Plan 2008-2011: performance at round 2009-H2",
+    )
     assert ("Heading 1", "Covering paper") in headings
-    assert ("Heading 2", "2. Areas of concern") in headings
-    assert ("Heading 2", "5. The Executive's challenge outcomes") in headings
-    assert ("Heading 2", "6. Corrective actions due and overdue") in headings
-    assert ("Heading 1", "The framework") in headings
+    assert ("Heading 2", "1. Purpose of the report") in headings
+    assert ("Heading 2", "2. Recommendations") in headings
+    assert ("Heading 2", "3. Summary") in headings
+    assert ("Heading 2", "4. Areas of concern") in headings
+    assert ("Heading 2", "7. The Executive's challenge outcomes") in headings
+    assert ("Heading 2", "8. Corrective actions due and overdue") in headings
+    assert ("Heading 1", "Appendix A: the framework by outcome") in headings
     assert (
         "Heading 2",
         "NI 48: Children killed or seriously injured in road traffic accidents",
@@ -63,7 +69,7 @@ def test_the_board_tables_say_what_the_board_reads(rendered: Rendered) -> None:
     assert sibling[2:] == [
         "Off target",
         "On target",
-        "Lead's view accepted (Cllr Margaret Ellison, 27 April 2010)",
+        "Lead's view accepted (the Executive, 27 April 2010)",
         "On target",
         "Sibling groups explain the rise; the Executive accepts the lead's view.",
     ]

@@ -26,19 +26,21 @@ def test_the_board_paper_lists_areas_of_concern_worst_first(rendered: Rendered) 
 def test_the_board_paper_covers_everything_the_board_reads(rendered: Rendered) -> None:
     text = text_of(rendered, "board")
     for heading in (
-        "1. Summary",
-        "2. Areas of concern",
-        "3. Very good performance",
-        "4. Significantly improved performance",
-        "5. The Executive's challenge outcomes",
-        "6. Corrective actions due and overdue",
-        "The framework",
-        "Indicator detail",
+        "1. Purpose of the report",
+        "2. Recommendations",
+        "3. Summary",
+        "4. Areas of concern",
+        "5. Very good performance",
+        "6. Significantly improved performance",
+        "7. The Executive's challenge outcomes",
+        "8. Corrective actions due and overdue",
+        "Appendix A: the framework by outcome",
+        "Appendix B: indicator detail",
     ):
         assert heading in text
-    concerns = between(text, "2. Areas of concern", "3. Very good performance")
+    concerns = between(text, "4. Areas of concern", "5. Very good performance")
     assert "NI 65" not in concerns
-    very_good = between(text, "3. Very good performance", "4. Significantly")
+    very_good = between(text, "5. Very good performance", "6. Significantly")
     framework_order = ["NI 57", "LOCAL 02", "NI 111"]
     assert codes_in_order(very_good, framework_order) == framework_order
 
@@ -67,7 +69,7 @@ def test_actions_due_come_overdue_first_then_by_date(rendered: Rendered) -> None
     assert due.index("Review the healthy schools") < due.index("Attendance plan")
     assert due.index("Attendance plan") < due.index("Road safety education")
     assert "Overdue" in due
-    completed = between(text, "Corrective actions completed", "The framework")
+    completed = between(text, "Corrective actions completed", "Appendix A")
     assert "Audit of repeat child protection plans" in completed
     assert "Completed on 15 February 2010" in completed
 

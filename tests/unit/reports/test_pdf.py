@@ -29,13 +29,13 @@ def test_the_board_pdf_reads_as_the_board_paper(texts: dict[str, str]) -> None:
     text = texts["board"]
     for words in ("On target", "Off target", "Amber: close to target", "Not assessed"):
         assert words in text
-    concerns = between(text, "2. Areas of concern", "3. Very good performance")
+    concerns = between(text, "4. Areas of concern", "5. Very good performance")
     assert codes_in_order(concerns, AREAS_OF_CONCERN) == AREAS_OF_CONCERN
-    outcomes = between(text, "5. The Executive's challenge outcomes", "6. Corrective")
+    outcomes = between(text, "7. The Executive's challenge outcomes", "8. Corrective")
     assert "Lead's view accepted" in outcomes
     assert "Upheld: the computed status stands" in outcomes
     assert "the Executive accepts the lead's view." in outcomes
-    actions = between(text, "6. Corrective actions due and overdue", "The framework")
+    actions = between(text, "8. Corrective actions due and overdue", "Appendix A")
     assert actions.index("Review the healthy schools") < actions.index(
         "Attendance plan"
     )
