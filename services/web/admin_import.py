@@ -393,7 +393,7 @@ def routes(admin_web: AdminWeb) -> APIRouter:
             draft=draft,
             chosen=chosen,
             report=report,
-            plan=fingerprint(report),
+            preview_key=fingerprint(report),
             changed_meanwhile=changed_meanwhile,
             errors={},
             COLUMN_WORDS=COLUMN_WORDS,
