@@ -57,6 +57,34 @@ def _settings(data_dir: Path | None = None, **overrides: object):  # type: ignor
     return Settings(**values)  # type: ignore[arg-type]
 
 
+STORE_FILE = "pmf.sqlite3"
+
+
+def _store_settings(data_dir: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+    """The settings of a command that works on an existing store.
+
+    Only ``pmf run`` makes a new store where none was named. Every other
+    command that takes ``--data-dir`` works on the store it is given
+    (``--data-dir`` or ``PMF_DATA_DIR``; made if new, since it was named) or
+    on the one in this folder (``./.pmf-data``). With neither it stops
+    with exit status 2 and makes nothing: a typing slip or the wrong folder
+    must not leave an empty store that a later command quietly uses.
+    """
+    settings = _settings(data_dir, **overrides)
+    named = "data_dir" in settings.model_fields_set
+    elsewhere = settings.database_url or settings.mode == "distributed"
+    if named or elsewhere or (settings.data_dir / STORE_FILE).is_file():
+        return settings
+    typer.echo(
+        f"error: no pmf data here: {settings.data_dir.resolve()} holds no "
+        f"{STORE_FILE}, and nothing was created. Give the data directory with "
+        "--data-dir DIR (or PMF_DATA_DIR), or run pmf in the folder that holds "
+        ".pmf-data (pmf run makes one).",
+        err=True,
+    )
+    raise typer.Exit(2)
+
+
 @app.command()
 def run(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
@@ -138,7 +166,7 @@ def replay(data_dir: DataDir = None) -> None:
     from services.embedded import EmbeddedSystem
     from services.replay import replay_read_models
 
-    system = EmbeddedSystem(_settings(data_dir))
+    system = EmbeddedSystem(_store_settings(data_dir))
     with Progress() as bar:
         task = bar.add_task("Replaying the log", total=max(system.store.head(), 1))
 
@@ -222,7 +250,7 @@ def demo(
         from services.demo_local import load_demo_into
         from services.embedded import EmbeddedSystem
 
-        sent = load_demo_into(EmbeddedSystem(_settings(data_dir)))
+        sent = load_demo_into(EmbeddedSystem(_store_settings(data_dir)))
     typer.echo(f"Loaded the demo: {sent} requests.")
 
 
@@ -238,7 +266,7 @@ def import_(
     from services.embedded import EmbeddedSystem
     from services.transfer import import_command
 
-    system = EmbeddedSystem(_settings(data_dir))
+    system = EmbeddedSystem(_store_settings(data_dir))
     raise typer.Exit(import_command(system, file, dry_run))
 
 
@@ -258,8 +286,33 @@ def export(
     if file and out:
         typer.echo("error: give FILE or --out, not both", err=True)
         raise typer.Exit(2)
-    system = EmbeddedSystem(_settings(data_dir))
+    system = EmbeddedSystem(_store_settings(data_dir))
     raise typer.Exit(export_command(system, file or out, fmt))
+
+
+@app.command()
+def template(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write it (pmf-framework-template.xlsx)"),
+    ] = None,
+) -> None:
+    """Write the XLSX template of a framework import: its columns, drop-downs
+    for polarity, frequency and yes/no, and an Instructions sheet."""
+    from services.indicators.template import FILE_NAME, template_workbook
+
+    path = file or Path(FILE_NAME)
+    if path.is_dir():
+        path = path / FILE_NAME
+    if path.suffix.lower() != ".xlsx":
+        typer.echo(f"error: {path.name}: the template is an .xlsx file", err=True)
+        raise typer.Exit(2)
+    try:
+        path.write_bytes(template_workbook())
+    except OSError as exc:
+        typer.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Wrote the framework template to {path}.")
 
 
 @app.command()
@@ -270,7 +323,7 @@ def gaps(data_dir: DataDir = None) -> None:
 
     from services.embedded import EmbeddedSystem
 
-    found = EmbeddedSystem(_settings(data_dir)).framework.gaps()
+    found = EmbeddedSystem(_store_settings(data_dir)).framework.gaps()
     titles = {
         "no_lead_organisation": "No lead organisation",
         "no_named_lead": "No named lead",
@@ -358,7 +411,7 @@ def _token_store(data_dir: Path | None):  # type: ignore[no-untyped-def]
     from shared.eventstore.engine import make_engine
     from shared.http.auth import TokenStore
 
-    settings = _settings(data_dir)
+    settings = _store_settings(data_dir)
     url = (
         settings.auth_database_url or settings.database_url
         if settings.mode == "distributed"
@@ -391,7 +444,7 @@ def _parked_target(data_dir: Path | None, service: str | None):  # type: ignore[
     from shared.eventstore.engine import make_engine
 
     if service is None:
-        settings = _settings(data_dir)
+        settings = _store_settings(data_dir)
         engine = make_engine(settings.embedded_database_url())
         return engine, list(CONSUMERS), False
     settings = _settings(data_dir, mode="distributed")
@@ -475,7 +528,7 @@ def parked_retry(
         # the embedded followers pick up what the retried events emitted
         from services.embedded import EmbeddedSystem
 
-        EmbeddedSystem(_settings(data_dir), engine=engine).catch_up()
+        EmbeddedSystem(_store_settings(data_dir), engine=engine).catch_up()
     if failures:
         raise typer.Exit(1)
     typer.echo("Nothing left parked.")

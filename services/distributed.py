@@ -228,8 +228,13 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     if name == "indicators":
         from services.indicators.api import build_router
         from services.indicators.handlers import IndicatorService
+        from services.transfer_api import build_transfer_router
 
-        routers = [build_router(IndicatorService(store))]
+        indicator_service = IndicatorService(store)
+        routers = [
+            build_router(indicator_service),
+            build_transfer_router(indicator_service),
+        ]
     elif name == "returns":
         from services.returns.api import build_router as returns_router
         from services.returns.gauges import set_outstanding_gauges

@@ -32,6 +32,7 @@ from services.returns.gauges import set_outstanding_gauges
 from services.returns.handlers import ReturnsService
 from services.returns.mailer import MailConfig, Mailer, smtp_transport
 from services.system import projections as all_projections
+from services.transfer_api import build_transfer_router
 from services.web.routes import build_web_router
 from shared.events.envelope import EventEnvelope, Metadata
 from shared.eventstore.engine import make_engine, read_only
@@ -207,6 +208,7 @@ class EmbeddedSystem:
                     self.papers,
                 ),
                 indicators_router(self.indicators, list_versions=False),
+                build_transfer_router(self.indicators),
                 returns_router(self.returns),
                 assessment_router(self.assessments, self.challenges),
                 build_audit_router(self.store, self.tokens),

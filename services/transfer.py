@@ -13,20 +13,22 @@ back instead of leaving it half-applied.
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from services.embedded import EmbeddedSystem
 from services.indicators.domain import Indicator, stream_of
+from services.indicators.handlers import IndicatorService
+from services.indicators.percentages import Note, formatted_note, times_100
 from services.indicators.spreadsheet import (
     BOOLEAN_COLUMNS,
     COLUMNS,
@@ -36,12 +38,16 @@ from services.indicators.spreadsheet import (
     RowError,
     cells_of,
     neutralised,
+    number_text,
     plan_import,
     restored,
 )
 from shared.errors import DomainError, Invalid
 from shared.events.envelope import EventEnvelope, Metadata
 from shared.text import xml_safe
+
+if TYPE_CHECKING:  # the embedded system imports every service; this needs one
+    from services.embedded import EmbeddedSystem
 
 FORMATS = ("csv", "xlsx")
 # progress(stage, done, total): total None while the size of the stage is unknown.
@@ -57,6 +63,7 @@ class ImportReport:
     changes: list[Change]
     errors: list[RowError]
     applied: bool
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def to_apply(self) -> list[Change]:
@@ -76,20 +83,52 @@ class ImportReport:
 # Reading ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """The rows of a file as text cells keyed by column name, where they
+    start in the file, and how cells were read (percentages)."""
+
+    rows: list[dict[str, str]]
+    first_row: int = 2  # the file's row number of rows[0]; the header is above
+    notes: list[Note] = field(default_factory=list)
+
+
+# How far down a title block may push the header row.
+HEADER_SEARCH_ROWS = 30
+_HEADER_SPACES = re.compile(r"[\s\-]+")
+# Cells (row, column; from 0) a workbook formats as percentages: the percentage shown.
+Percents = dict[tuple[int, int], str]
+
+
 def read_table(path: Path) -> list[dict[str, str]]:
     """The rows of a .csv (UTF-8) or .xlsx (first sheet) file as text cells,
-    keyed by the header's column names in lower case; blank rows are kept so
-    that row numbers match the file."""
+    keyed by the header's column names; blank rows are kept so that row
+    numbers match the file (see :func:`read_sheet` for where they start)."""
+    return read_sheet(path).rows
+
+
+def read_sheet(path: Path) -> Sheet:
+    """The table of a .csv (UTF-8) or .xlsx (first sheet) file.
+
+    The header is the first row with a ``code`` column (title rows above it
+    are skipped); its names are read in lower case, spaces and hyphens as
+    underscores where that makes one of ours ("Baseline value" is
+    ``baseline_value``). Numbers that
+    Excel formats as percentages are read as the percentage shown, with a
+    note."""
     kind = _format_of(path)
     if not path.is_file():
         raise Invalid(f"No such file: {path}")
     try:
-        grid = _csv_grid(path) if kind == "csv" else _xlsx_grid(path)
+        if kind == "csv":
+            grid, percent = _csv_grid(path), Percents()
+        else:
+            grid, percent = _xlsx_grid(path)
     except UnicodeDecodeError:
         raise Invalid(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from None
     except (OSError, csv.Error, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise Invalid(f"Cannot read {path.name}: {e}") from None
-    return _records(grid)
+    return _sheet(grid, percent)
 
 
 def _format_of(path: Path) -> str:
@@ -106,15 +145,28 @@ def _csv_grid(path: Path) -> list[list[str]]:
         return [[restored(cell) for cell in row] for row in csv.reader(f)]
 
 
-def _xlsx_grid(path: Path) -> list[list[str]]:
+def _xlsx_grid(path: Path) -> tuple[list[list[str]], Percents]:
+    """The cells as text, and where (row, column; from 0) a number was
+    formatted as a percentage, with the percentage shown (62.5 for 0.625)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
+    grid: list[list[str]] = []
+    percent: Percents = {}
     try:
-        sheet = book.worksheets[0]
-        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for r, row in enumerate(book.worksheets[0].iter_rows()):
+            cells = []
+            for c, cell in enumerate(row):
+                value = cell.value
+                shown_as_percent = "%" in (getattr(cell, "number_format", "") or "")
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                if number and shown_as_percent:
+                    percent[(r, c)] = number_text(times_100(float(value)))
+                cells.append(_text(value))
+            grid.append(cells)
     finally:
         book.close()
+    return grid, percent
 
 
 def _text(value: Any) -> str:
@@ -133,62 +185,118 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _records(grid: list[list[str]]) -> list[dict[str, str]]:
+def column_name(text: str) -> str:
+    """A header cell as a column name: "Baseline value" is baseline_value; a
+    council's own name ("Which way is good") is kept as written, in lower
+    case, for the upload page to map and for errors to name."""
+    lowered = text.strip().lower()
+    ours = _HEADER_SPACES.sub("_", lowered)
+    return ours if ours in COLUMNS else lowered
+
+
+def _header_at(grid: list[list[str]]) -> int:
+    """The index of the header row: the first with a ``code`` column; in a
+    file whose columns have the council's own names (mapped to ours later),
+    the first row filled at least half as wide as the widest row near the
+    top, and in two cells at least: a title block is one cell a row."""
+    top = grid[:HEADER_SEARCH_ROWS]
+    for i, cells in enumerate(top):
+        if "code" in (column_name(c) for c in cells):
+            return i
+    filled = [sum(1 for c in cells if c.strip()) for cells in top]
+    widest = max(filled, default=0)
+    for i, count in enumerate(filled):
+        if count >= 2 and 2 * count >= widest:
+            return i if any(filled[:i]) else 0  # skip a title, not a blank header
+    return 0
+
+
+def _sheet(grid: list[list[str]], percent: Percents) -> Sheet:
     if not grid:
-        return []
-    header = [name.strip().lower() for name in grid[0]]
+        return Sheet([])
+    top = _header_at(grid)
+    header = [column_name(name) for name in grid[top]]
     named = [n for n in header if n]
-    if not named and any(cell.strip() for cells in grid[1:] for cell in cells):
-        raise Invalid("Row 1 must name the columns: code, title, polarity, ...")
+    where = f"row {top + 1}"
+    data = any(cell.strip() for cells in grid[top + 1 :] for cell in cells)
+    if "code" not in named and (data if not named else not data):
+        # A header without a code column but with rows under it is reported
+        # with its unknown columns, row by row; with no rows under it, or no
+        # names above rows, it is no framework at all.
+        raise Invalid(
+            f"Row {top + 1} must name the columns, with a code column: "
+            "code, title, polarity, ..."
+        )
     for name in named:
         if named.count(name) > 1:
-            raise Invalid(f"The column {name!r} appears twice in the header (row 1)")
+            raise Invalid(f"The column {name!r} appears twice in the header ({where})")
     rows = []
-    for cells in grid[1:]:
+    for r, cells in enumerate(grid[top + 1 :], start=top + 1):
         row = dict.fromkeys(named, "")
         stray = []
         for i, cell in enumerate(cells):
             name = header[i] if i < len(header) else ""
-            if name:
+            if name and (r, i) in percent:
+                row[name] = percent[(r, i)]
+            elif name:
                 row[name] = cell
             elif cell.strip():
                 stray.append(cell)
         if stray:  # cells under no column name: the row reports them
             row[""] = " ".join(stray)
         rows.append(row)
-    return rows
+    return Sheet(rows, top + 2, _percent_notes(header, top, percent))
+
+
+def _percent_notes(header: list[str], top: int, percent: Percents) -> list[Note]:
+    """A note for each column with numbers formatted as percentages (named as
+    the file names it: a council's own column is mapped to ours later)."""
+    by_column: dict[str, list[int]] = {}
+    for r, c in sorted(percent):
+        if r > top and c < len(header) and header[c]:
+            by_column.setdefault(header[c], []).append(r + 1)
+    return [formatted_note(column, rows) for column, rows in by_column.items()]
 
 
 # Importing ---------------------------------------------------------------------
 
 
 def import_file(
-    system: EmbeddedSystem,
+    system: EmbeddedSystem | IndicatorService,
     path: Path,
     dry_run: bool = False,
     progress: Progressed | None = None,
     actor: str | None = None,
+    name: str | None = None,
 ) -> ImportReport:
     """Check every row of ``path``; apply the changes only when no row has an
     error (and not on a dry run). ``progress`` follows the stages: checking,
     applying the rows, and the framework views catching up. ``actor`` is who
-    imports (the signed-in person on the admin pages; the CLI by default)."""
+    imports (the signed-in person on the admin pages or the HTTP route; the
+    CLI by default) and ``name`` what the file was called where it came from
+    (an upload is kept under another name)."""
+    service = system if isinstance(system, IndicatorService) else system.indicators
+    name = name or path.name
     progress = progress or _quiet
-    progress(f"Checking {path.name}", 0, None)
-    rows = read_table(path)
-    current: dict[str, Indicator | None] = {
-        i.code: i for i in system.indicators.all_indicators()
-    }
-    plan = plan_import(rows, current)
-    report = ImportReport(path.name, dry_run, plan.changes, plan.errors, False)
-    if dry_run or plan.errors or not report.to_apply:
-        return report
-    meta = Metadata(actor=actor or f"admin:import {path.name}")
+    progress(f"Checking {name}", 0, None)
+    sheet = read_sheet(path)
+    current: dict[str, Indicator | None] = {i.code: i for i in service.all_indicators()}
+    plan = plan_import(sheet.rows, current, sheet.first_row, sheet.notes)
+
+    def report(errors: list[RowError], applied: bool) -> ImportReport:
+        return ImportReport(
+            name, dry_run, plan.changes, errors, applied, list(plan.notes)
+        )
+
+    found = report(plan.errors, False)
+    if dry_run or plan.errors or not found.to_apply:
+        return found
+    meta = Metadata(actor=actor or f"admin:import {name}")
     try:
-        _apply(system, report.to_apply, meta, progress)
+        _apply(service, found.to_apply, meta, progress)
     except _Stopped as stop:
-        return ImportReport(path.name, False, plan.changes, [stop.error], False)
-    return ImportReport(path.name, False, plan.changes, [], True)
+        return report([stop.error], False)
+    return report([], True)
 
 
 class _Stopped(Exception):
@@ -198,7 +306,7 @@ class _Stopped(Exception):
 
 
 def _apply(
-    system: EmbeddedSystem,
+    system: IndicatorService,
     changes: Sequence[Change],
     meta: Metadata,
     progress: Progressed,
@@ -343,6 +451,8 @@ def _print_changes(out: Console, report: ImportReport) -> None:
             changes = "\n".join(_describe(col, a, b) for col, a, b in c.diff)
             table.add_row(str(c.row), escape(c.code), c.kind, escape(changes))
         out.print(table)
+    for note in report.notes:
+        out.print(f"note: {note}", soft_wrap=True, markup=False)
     register, amend = report.count("register"), report.count("amend")
     unchanged = report.count("unchanged")
     if report.errors:

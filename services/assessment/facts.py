@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal, Protocol
 
 Polarity = Literal["higher_is_better", "lower_is_better", "closer_is_better"]
-Frequency = Literal["annual", "half_yearly", "quarterly"]
+Frequency = Literal["annual", "half_yearly", "quarterly", "termly", "monthly"]
 Status = Literal["GREEN", "AMBER", "RED", "GREY"]
 Direction = Literal["improving", "worsening", "no_change", "none"]
 Prediction = Literal["on_target", "off_target"]

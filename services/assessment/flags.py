@@ -45,6 +45,11 @@ STALE_AFTER_MONTHS: dict[Frequency, int] = {
     "annual": 15,
     "half_yearly": 9,
     "quarterly": 6,
+    # Not in PRODUCT section 5, which knows only the three above: a term's
+    # result is stale once a term and a half has gone by without one, a
+    # month's once a quarter has (docs/assessment.md).
+    "termly": 6,
+    "monthly": 3,
 }
 
 

@@ -78,7 +78,9 @@ def _record_round(ctx: ApplyContext, e: EventEnvelope) -> dict[str, Any]:
         "round_id": d["id"],
         "kind": e.type,
         "period_end": d["period_end"] if opened else None,
-        "scope": codec.dumps(d["scope"]) if opened and d.get("scope") else None,
+        "scope": (
+            codec.dumps(d["scope"]) if opened and d.get("scope") is not None else None
+        ),
     }
 
 

@@ -22,7 +22,7 @@ from shared.periods import PLAN_END
 
 CODE_PATTERN = re.compile(text.CODE_PATTERN)
 POLARITIES = ("higher_is_better", "lower_is_better", "closer_is_better")
-FREQUENCIES = ("annual", "half_yearly", "quarterly")
+FREQUENCIES = ("annual", "half_yearly", "quarterly", "termly", "monthly")
 AMENDABLE = (
     "title",
     "outcome",

@@ -20,7 +20,7 @@ from shared.http.schemas import (
 )
 
 Polarity = Literal["higher_is_better", "lower_is_better", "closer_is_better"]
-Frequency = Literal["annual", "half_yearly", "quarterly"]
+Frequency = Literal["annual", "half_yearly", "quarterly", "termly", "monthly"]
 
 
 class PointIn(Body):

@@ -10,7 +10,14 @@ An empty cell means "absent": a new indicator takes the API's default, an
 existing one keeps its value, so an import never clears a field. The named
 lead (name, email), baseline, target (value, period end, reason) and
 milestones are each one value, set as a whole from their cells. Rows are
-numbered as a spreadsheet shows them: the header is row 1.
+numbered as a spreadsheet shows them: the header is row 1 unless the reader
+found it lower down (``first_row`` is then the row after it).
+
+The cells are read forgivingly, as a council's own workbook is written:
+"Higher", "Quarterly", "Y" and 31/03/2009 mean what they plainly mean
+(:mod:`.words`), and percentages kept as fractions are read as percentages
+with a note that says so (:mod:`.percentages`). A word that means nothing
+known is still an error naming its row and column.
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ from pydantic import BaseModel, ValidationError
 
 from shared.errors import DomainError, Invalid
 from shared.events.envelope import NewEvent
-from shared.periods import PLAN_END
+from shared.periods import DATE_FORMS, PLAN_END, parse_day
 
-from . import domain
+from . import domain, words
 from .domain import Indicator
+from .percentages import Note, fractions_as_percentages
 from .schemas import (
     IndicatorCreate,
     IndicatorUpdate,
@@ -64,8 +72,6 @@ TEXT_FIELDS = ("title", "outcome", "unit")
 BOOLEAN_COLUMNS = ("laa", "measurable", "retired")
 NUMBER_COLUMNS = ("tolerance", "baseline_value", "target_value")
 REQUIRED_FOR_NEW = ("title", "polarity")
-_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NEW_DEFAULTS = {
     name: info.default
     for name, info in IndicatorCreate.model_fields.items()
@@ -117,10 +123,12 @@ class Change:
 
 @dataclass(frozen=True)
 class Plan:
-    """Every row's change and every row's error (by row)."""
+    """Every row's change, every row's error (by row) and the notes on how
+    whole columns were read (percentages read from fractions)."""
 
     changes: list[Change]
     errors: list[RowError]
+    notes: list[Note] = field(default_factory=list)
 
 
 _NOTHING = {**dict.fromkeys(COLUMNS, ""), "retired": "false"}
@@ -134,56 +142,69 @@ class _CellError(ValueError):
 
 
 def plan_import(
-    rows: Sequence[Mapping[str, str]], current: Mapping[str, Indicator | None]
+    rows: Sequence[Mapping[str, str]],
+    current: Mapping[str, Indicator | None],
+    first_row: int = 2,
+    notes: Sequence[Note] = (),
 ) -> Plan:
-    """Parse ``rows`` and plan them against ``current`` (indicators by code)."""
-    commands, errors = parse_table(rows)
+    """Parse ``rows`` (the first of them is row ``first_row`` of the file)
+    and plan them against ``current`` (indicators by code). ``notes`` are
+    the reader's own (cells Excel showed as percentages), kept with the
+    plan's so that a preview shows every one."""
+    header_errors = _header_errors(rows, first_row - 1)
+    if header_errors:
+        return Plan([], header_errors, list(notes))
+    units = {code: i.unit for code, i in current.items() if i is not None}
+    rows, fractions = fractions_as_percentages(rows, units, first_row, notes)
+    commands, errors = parse_table(rows, first_row)
     plan = plan_changes(commands, current)
     every = sorted([*errors, *plan.errors], key=lambda e: e.row)
-    return Plan(plan.changes, every)
+    return Plan(plan.changes, every, [*notes, *fractions])
 
 
 def parse_table(
-    rows: Sequence[Mapping[str, str]],
+    rows: Sequence[Mapping[str, str]], first_row: int = 2
 ) -> tuple[list[RowCommand], list[RowError]]:
     """The commands of the good rows and the errors of the others."""
-    header_errors = _header_errors(rows)
+    header_errors = _header_errors(rows, first_row - 1)
     if header_errors:
         return [], header_errors
     commands: list[RowCommand] = []
     errors: list[RowError] = []
-    first_row: dict[str, int] = {}
-    for number, raw in enumerate(rows, start=2):
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(rows, start=first_row):
         cells = {k: (v or "").strip() for k, v in raw.items()}
         if not any(cells.values()):
             continue
         cmd, problems = parse_row(number, cells)
-        if cmd and cmd.code in first_row:
+        if cmd and cmd.code in seen:
             problems.append(
                 RowError(
                     number,
                     "code",
-                    f"{cmd.code!r} is also on row {first_row[cmd.code]}; "
+                    f"{cmd.code!r} is also on row {seen[cmd.code]}; "
                     "give each indicator one row",
                 )
             )
         elif cmd:
-            first_row[cmd.code] = number
+            seen[cmd.code] = number
         errors += problems
         if cmd and not problems:
             commands.append(cmd)
     return commands, errors
 
 
-def _header_errors(rows: Sequence[Mapping[str, str]]) -> list[RowError]:
+def _header_errors(
+    rows: Sequence[Mapping[str, str]], header_row: int = 1
+) -> list[RowError]:
     names = {name for row in rows for name in row}
     unknown = sorted(n for n in names if n and n not in COLUMNS)
     errors = [
-        RowError(1, n, f"unknown column; the columns are {', '.join(COLUMNS)}")
+        RowError(header_row, n, f"unknown column; the columns are {', '.join(COLUMNS)}")
         for n in unknown
     ]
     if rows and "code" not in names:
-        errors.append(RowError(1, "code", "the header needs a code column"))
+        errors.append(RowError(header_row, "code", "the header needs a code column"))
     return errors
 
 
@@ -226,8 +247,8 @@ Reader = Callable[[str, Callable[[str], Any]], Any]
 
 def _definition(row: int, read: Reader, errors: list[RowError]) -> dict[str, Any]:
     found = {name: read(name, str) for name in TEXT_FIELDS}
-    found["polarity"] = read("polarity", _one_of(domain.POLARITIES))
-    found["frequency"] = read("frequency", _one_of(domain.FREQUENCIES))
+    found["polarity"] = read("polarity", _POLARITY)
+    found["frequency"] = read("frequency", _FREQUENCY)
     found["laa"] = read("laa", parse_boolean)
     found["measurable"] = read("measurable", parse_boolean)
     found["tolerance"] = read("tolerance", parse_number)
@@ -333,23 +354,42 @@ def _message(column: str, err: Any) -> str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
-def _one_of(allowed: Sequence[str]) -> Callable[[str], str]:
+def _one_of(
+    vocabulary: Mapping[str, tuple[str, ...]], allowed: tuple[str, ...], example: str
+) -> Callable[[str], str]:
+    """A reader of one of ``allowed``, written as the value or as one of its
+    words in ``vocabulary``; ``example`` shows the words in the error."""
+    known = words.reader(vocabulary, allowed)
+
     def convert(text: str) -> str:
-        if text not in allowed:
-            raise _CellError(f"must be one of {', '.join(allowed)}, not {text!r}")
-        return text
+        value = known(text)
+        if value is None:
+            raise _CellError(
+                f"must be one of {', '.join(allowed)} ({example}), not {text!r}"
+            )
+        return value
 
     return convert
 
 
+_POLARITY = _one_of(
+    words.POLARITY_WORDS,
+    domain.POLARITIES,
+    "or a word for one, such as Higher, Lower or Closer",
+)
+_FREQUENCY = _one_of(
+    words.FREQUENCY_WORDS,
+    domain.FREQUENCIES,
+    "or a word for one, such as Annual, Half-yearly or Quarterly",
+)
+
+
 def parse_boolean(text: str) -> bool:
-    """true/false, yes/no or 1/0, in any case."""
-    word = text.strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise _CellError(f"must be true or false (or yes/no, 1/0), not {text!r}")
+    """true/false, yes/no, Y/N, T/F or 1/0, in any case."""
+    value = words.yes_no(text)
+    if value is None:
+        raise _CellError(f"must be yes or no (Y/N, true/false, 1/0), not {text!r}")
+    return value
 
 
 def parse_number(text: str) -> float:
@@ -364,17 +404,16 @@ def parse_number(text: str) -> float:
 
 
 def parse_date(text: str) -> date:
-    """A date written YYYY-MM-DD."""
+    """A date written 2009-03-31 or, as in England, 31/03/2009."""
     try:
-        if _ISO_DATE.match(text.strip()):
-            return date.fromisoformat(text.strip())
-    except ValueError:
-        pass
-    raise _CellError(f"must be a date written YYYY-MM-DD, not {text!r}")
+        return parse_day(text)
+    except ValueError as e:
+        raise _CellError(str(e)) from None
 
 
 def parse_milestones(text: str) -> list[tuple[float, date]]:
-    """Milestones written ``2009-03-31=62.5; 2010-03-31=65``."""
+    """Milestones written ``2009-03-31=62.5; 2010-03-31=65`` (or with dates
+    such as 31/03/2009)."""
     points: list[tuple[float, date]] = []
     for item in (part.strip() for part in text.split(";")):
         if not item:
@@ -382,7 +421,8 @@ def parse_milestones(text: str) -> list[tuple[float, date]]:
         day, sep, value = item.partition("=")
         if not sep:
             raise _CellError(
-                f"{item!r} must be written date=value, as in 2009-03-31=62.5"
+                f"{item!r} must be written date=value, as in 2009-03-31=62.5 "
+                f"(dates {DATE_FORMS})"
             )
         points.append((parse_number(value), parse_date(day)))
     return points

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
 
 from shared.http.auth import Principal
 from shared.http.deps import require
 from shared.http.links import created_links
+from shared.http.schemas import PlanDate
 
 from .handlers import ReturnsService
 from .schemas import ReturnIn, RoundIn
@@ -69,6 +70,17 @@ def build_router(service: ReturnsService) -> APIRouter:
     def list_rounds() -> list[dict[str, Any]]:
         """Every collection round, newest first."""
         return service.list_rounds()
+
+    @router.get("/rounds/scope/default")
+    def default_scope(
+        period_end: Annotated[PlanDate, Query(description="The round's period end")],
+    ) -> dict[str, Any]:
+        """The indicators a round ending ``period_end`` asks for when it is opened
+        without a scope: measurable, not retired, and due by their frequency."""
+        return {
+            "period_end": period_end.isoformat(),
+            "scope": service.default_scope(period_end),
+        }
 
     @router.get("/rounds/{round_id}")
     def get_round(round_id: str) -> dict[str, Any]:

@@ -370,17 +370,23 @@ class ReturnsService:
     # Rounds -----------------------------------------------------------------
 
     def open_round(self, cmd: dict[str, Any], meta: Metadata) -> dict[str, Any]:
-        """Open a collection round (its id must be new)."""
+        """Open a collection round (its id must be new). Without a scope it
+        asks for the indicators due at its period end by their frequency,
+        and records that list, so the round keeps asking for what it asked
+        for whatever the framework becomes later."""
         rid = cmd["id"]
         stream = rounds.stream_of(rid)
         if self.store.stream_version(stream):
             raise Conflict(f"Round {rid!r} already exists")
+        scope = cmd.get("scope")
+        if scope is None:
+            scope = self.default_scope(cmd["period_end"])
         data = {
             "id": rid,
             "period_end": cmd["period_end"].isoformat(),
             "requested": cmd["requested"].isoformat(),
             "deadline": cmd["deadline"].isoformat(),
-            "scope": cmd.get("scope"),
+            "scope": scope,
         }
         if data["scope"]:
             self._check_scope(data["scope"])
@@ -390,6 +396,15 @@ class ReturnsService:
             events.append(_event("RoundDeadlinePassed", {"id": rid}))
         self.store.append(stream, 0, events, meta)
         return self.get_round(rid)
+
+    def default_scope(self, period_end: date) -> list[str]:
+        """The codes a round ending ``period_end`` asks for when opened
+        without a scope (:func:`rounds.default_scope`)."""
+        with self.store.engine.connect() as conn:
+            known = [
+                dict(r) for r in conn.execute(sa.select(known_indicators)).mappings()
+            ]
+        return rounds.default_scope(known, period_end)
 
     def mark_deadlines(self, meta: Metadata) -> list[str]:
         """Record that open rounds' deadlines have passed (safe to repeat)."""

@@ -1,12 +1,54 @@
-"""Collection rounds: state from events and the outstanding list (pure)."""
+"""Collection rounds: state from events, the outstanding list, and which
+indicators are due in a round by their frequency (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import Any
 
 from shared.events.envelope import EventEnvelope
+from shared.periods import is_quarter_end
+
+YEAR_END = (3, 31)  # the financial year ends on 31 March (PRODUCT section 2)
+HALF_YEAR_ENDS = {(9, 30), (3, 31)}
+
+
+def due(frequency: str, period_end: date) -> bool:
+    """Whether an indicator of ``frequency`` has a result due for a round
+    whose period ends on ``period_end`` (docs/rounds.md):
+
+    - annual: only in the round that ends its year, 31 March;
+    - half-yearly: at 30 September and 31 March;
+    - quarterly: at every quarter end (30 Jun, 30 Sep, 31 Dec, 31 Mar);
+    - termly and monthly: in every round, since every round's period (a
+      quarter or a half-year) holds the end of at least one month and, in
+      the school year's three terms (ending about Christmas, Easter and
+      July), the latest term's result is the one to ask for.
+    """
+    at = (period_end.month, period_end.day)
+    if frequency == "annual":
+        return at == YEAR_END
+    if frequency == "half_yearly":
+        return at in HALF_YEAR_ENDS
+    if frequency == "quarterly":
+        return is_quarter_end(period_end)
+    return True
+
+
+def default_scope(
+    indicators: Iterable[Mapping[str, Any]], period_end: date
+) -> list[str]:
+    """The codes a round asks for when it is opened without a scope: every
+    measurable, non-retired indicator with a result due at ``period_end``."""
+    return sorted(
+        ind["code"]
+        for ind in indicators
+        if ind["measurable"]
+        and not ind["retired"]
+        and due(ind["frequency"], period_end)
+    )
 
 
 def stream_of(round_id: str) -> str:
@@ -35,7 +77,10 @@ class Round:
         return d
 
     def in_scope(self, ind: Mapping[str, Any]) -> bool:
-        """Whether the round asks for this indicator's result."""
+        """Whether the round asks for this indicator's result. A round opened
+        now always records its scope (:func:`default_scope` when none was
+        given); one recorded without a scope by an older pmf asks every
+        measurable, non-retired indicator, as it did then."""
         if self.scope is not None:
             return ind["code"] in self.scope
         return bool(ind["measurable"]) and not ind["retired"]

@@ -38,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request as StarletteRequest
 
+from services.indicators.percentages import Note
 from services.indicators.spreadsheet import COLUMNS, neutralised
 from shared.errors import DomainError
 
@@ -45,7 +46,7 @@ from .admin_common import Admin, AdminWeb, Refused, done
 from .forms import Errors, form_fields
 
 if TYPE_CHECKING:
-    from services.transfer import ImportReport
+    from services.transfer import ImportReport, Sheet
 
 Fields = Annotated[dict[str, str], Depends(form_fields)]
 MAX_UPLOAD_BYTES = 5_000_000
@@ -85,6 +86,10 @@ class Draft:
     made: float
     headers: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
+    # How the reader read some columns (cells Excel showed as percentages),
+    # shown with the preview beside the import's own notes.
+    notes: list[Note] = field(default_factory=list)
+    first_row: int = 2  # the file's row number of rows[0], below its header
 
 
 class Drafts:
@@ -184,14 +189,14 @@ def mapped_rows(
     return header, rows
 
 
-def read_upload(name: str, data: bytes) -> list[dict[str, str]]:
-    """The rows of an uploaded file, read as ``pmf import`` reads a file."""
-    from services.transfer import read_table
+def read_upload(name: str, data: bytes) -> Sheet:
+    """The table of an uploaded file, read as ``pmf import`` reads a file."""
+    from services.transfer import read_sheet
 
     with tempfile.TemporaryDirectory(prefix="pmf-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        return read_table(path)
+        return read_sheet(path)
 
 
 def fingerprint(report: ImportReport) -> str:
@@ -213,6 +218,9 @@ def mapped_file(draft: Draft, chosen: dict[str, str]) -> Iterator[Path]:
         path = Path(folder) / f"{stem}.csv"
         with path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
+            # Blank rows where the upload had its title block, so that the
+            # import numbers rows as the council's file does.
+            writer.writerows([] for _ in range(draft.first_row - 2))
             writer.writerow(header)
             for cells in rows:
                 writer.writerow([neutralised(cell) for cell in cells])
@@ -309,7 +317,9 @@ def routes(admin_web: AdminWeb) -> APIRouter:
             data = await sent.read()
             draft = Draft(owner(admin), name, time.monotonic())
             try:
-                draft.rows = await run_in_threadpool(read_upload, name, data)
+                sheet = await run_in_threadpool(read_upload, name, data)
+                draft.rows, draft.notes = sheet.rows, sheet.notes
+                draft.first_row = sheet.first_row
             except DomainError as exc:
                 return upload_page(request, {"file": exc.detail})
             draft.headers = list(dict.fromkeys(h for r in draft.rows for h in r if h))
@@ -383,7 +393,7 @@ def routes(admin_web: AdminWeb) -> APIRouter:
             draft=draft,
             chosen=chosen,
             report=report,
-            plan=fingerprint(report),
+            preview_key=fingerprint(report),
             changed_meanwhile=changed_meanwhile,
             errors={},
             COLUMN_WORDS=COLUMN_WORDS,

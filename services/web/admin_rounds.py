@@ -1,10 +1,12 @@
 """Admin: open a collection round (dates and scope) and close one.
 
 The scope is a checkbox per indicator, ticked as the server would choose by
-itself (every measurable indicator still in the framework). Leaving exactly
-those ticked opens the round without a scope list, so the server's default
-applies, as it does for a round opened through the API without ``scope``;
-any other choice is sent as the list of codes ticked.
+itself: the measurable indicators still in the framework that are due at the
+period end typed (by their frequency, docs/rounds.md), or all of them before
+a period end is typed. Leaving exactly the server's choice ticked opens the
+round without a scope list, so the server's default applies, as it does for
+a round opened through the API without ``scope``; any other choice is sent
+as the list of codes ticked.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.returns import rounds as round_rules
 from services.returns.schemas import RoundIn
 from shared.errors import DomainError
+from shared.periods import parse_day
 
 from .admin_common import AdminWeb, Refused, build, done, form_lists, refusal
 from .forms import Errors, form_fields
@@ -33,9 +37,15 @@ LABELS = {
 }
 
 
-def default_scope(indicators: list[dict[str, Any]]) -> list[str]:
-    """The codes a round without a scope list asks for (as the server decides)."""
-    return [i["code"] for i in indicators if i["measurable"] and not i["retired"]]
+def default_scope(indicators: list[dict[str, Any]], period_end: str = "") -> list[str]:
+    """The codes a round ending ``period_end`` asks for without a scope list
+    (as the server decides); before a period end is typed, every measurable
+    indicator still in the framework."""
+    try:
+        day = parse_day(period_end)
+    except ValueError:
+        return [i["code"] for i in indicators if i["measurable"] and not i["retired"]]
+    return round_rules.default_scope(indicators, day)
 
 
 def round_body(
@@ -69,7 +79,8 @@ def routes(admin_web: AdminWeb) -> APIRouter:
             (i for i in port.indicators() if not i["retired"]),
             key=lambda i: _code_key(i["code"]),
         )
-        ticked = set(chosen if chosen is not None else default_scope(indicators))
+        typed = (fields or {}).get("period_end", "")
+        ticked = set(chosen if chosen is not None else default_scope(indicators, typed))
         return admin_web.page(
             request,
             admin,
@@ -103,7 +114,7 @@ def routes(admin_web: AdminWeb) -> APIRouter:
         chosen = lists.get("scope", [])
         try:
             admin = admin_web.poster(request, fields)
-            default = default_scope(port.indicators())
+            default = default_scope(port.indicators(), fields.get("period_end", ""))
             body, errors = build(
                 RoundIn, round_body(fields, chosen, default), None, LABELS
             )

@@ -50,6 +50,8 @@ FREQUENCIES = {
     "annual": "Annual",
     "half_yearly": "Half-yearly",
     "quarterly": "Quarterly",
+    "termly": "Termly",
+    "monthly": "Monthly",
 }
 ROLES = {
     "admin": "central team",

@@ -50,7 +50,7 @@ Code = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Text = Annotated[StrictStr, Field(max_length=100_000)]
 Number = StrictFloat | StrictInt
 Polarity = Literal["higher_is_better", "lower_is_better", "closer_is_better"]
-Frequency = Literal["annual", "half_yearly", "quarterly"]
+Frequency = Literal["annual", "half_yearly", "quarterly", "termly", "monthly"]
 
 
 class Payload(BaseModel):

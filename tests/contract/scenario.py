@@ -181,6 +181,14 @@ def run(ep: Endpoints, tokens: dict[str, str]) -> dict[str, Any]:
             "requested": "2010-03-31",
             "deadline": "2010-04-30",
         }
+
+        # A round without a scope records the indicators due when it opens:
+        # in distributed mode, once the returns service has heard of them all.
+        def returns_would_ask_every_measurable_indicator() -> None:
+            url = f"{ep.returns}/api/v1/rounds/scope/default?period_end=2010-03-31"
+            assert _ok(http.get(url))["scope"] == ["LOCAL 01", "NI 112", "NI 50"]
+
+        eventually(returns_would_ask_every_measurable_indicator)
         _ok(http.post(f"{ep.returns}/api/v1/rounds", json=round_body), 201)
 
         def returns_knows_every_measurable_indicator() -> None:

@@ -37,6 +37,15 @@ DRAFT_ROUND = "2010-H2"
 def rounds(server: Server) -> Server:
     """Two open rounds after the demo's last, opened as the central team would."""
     admin = server.token("admin")
+    # Every measurable indicator, annual ones too: by default a half-year
+    # round asks only for what is due then (docs/rounds.md), and Fiona's
+    # indicators are annual.
+    framework = httpx.get(f"{server.url}/api/v1/framework", timeout=60).json()
+    scope = [
+        i["code"]
+        for i in framework["indicators"]
+        if i["measurable"] and not i["retired"]
+    ]
     for rid, period_end in ((SUBMIT_ROUND, "2010-09-30"), (DRAFT_ROUND, "2011-03-31")):
         answer = httpx.post(
             f"{server.url}/api/v1/rounds",
@@ -45,6 +54,7 @@ def rounds(server: Server) -> Server:
                 "period_end": period_end,
                 "requested": period_end,
                 "deadline": "2099-12-31",
+                "scope": scope,
             },
             headers={"Authorization": f"Bearer {admin}"},
             timeout=60,

@@ -228,6 +228,64 @@ def test_an_excel_file_with_our_column_names_is_matched_by_itself(
     assert selected(answer) == {"map-0": "code", "map-1": "title", "map-2": "polarity"}
 
 
+def test_percentages_excel_shows_are_read_as_shown_and_the_preview_says_so(
+    admin: Admin,
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Northshire framework, March 2009"])
+    sheet.append(["Ref", "Name", "Direction", "Unit", "Baseline", "Baseline date"])
+    sheet.append(
+        ["NI 50", "Emotional health", "Higher", "percent", 0.625, "31/03/2008"]
+    )
+    sheet["E3"].number_format = "0.0%"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    key = draft_key(upload(admin, "plan.xlsx", buffer.getvalue()))
+    mapping = {
+        "map-0": "code",
+        "map-1": "title",
+        "map-2": "polarity",
+        "map-3": "unit",
+        "map-4": "baseline_value",
+        "map-5": "baseline_period_end",
+    }
+    preview = admin.post(f"/admin/import/{key}/preview", mapping)
+    assert preview.status_code == 200, preview.text
+    shown = text(preview)
+    assert "How some columns were read" in shown
+    assert "baseline: 1 cell formatted as percentages in the workbook (rows 3)" in shown
+    plan = re.search(r'name="plan" value="([^"]+)"', preview.text)
+    assert plan
+    done = admin.post(
+        f"/admin/import/{key}/confirm", {**mapping, "plan": plan.group(1)}
+    )
+    assert done.status_code == 303
+    assert admin.api.get(f"{P}/indicators/NI 50")["baseline"] == {
+        "value": 62.5,
+        "period_end": "2008-03-31",
+    }
+
+
+def test_row_problems_are_numbered_as_the_councils_file_numbers_its_rows(
+    admin: Admin,
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Northshire framework, March 2009"])
+    sheet.append([])
+    sheet.append(["Ref", "Name", "Direction"])
+    sheet.append(["NI 50", "Emotional health", "Higher"])
+    sheet.append(["NI 51", "Sport", "sideways"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    key = draft_key(upload(admin, "plan.xlsx", buffer.getvalue()))
+    mapping = {"map-0": "code", "map-1": "title", "map-2": "polarity"}
+    refused = admin.post(f"/admin/import/{key}/preview", mapping)
+    assert refused.status_code == 422
+    assert "Row 5, " in text(refused) and "'sideways'" in text(refused)
+
+
 def test_a_file_that_is_not_a_spreadsheet_is_refused_in_words(admin: Admin) -> None:
     answer = upload(admin, "plan.txt", b"hello")
     assert answer.status_code == 422
@@ -423,7 +481,8 @@ def test_a_round_is_opened_with_the_default_scope_and_closed(admin: Admin) -> No
 
     opened = admin.post("/admin/rounds", {**ROUND, "scope": "NI 50"})
     assert opened.status_code == 303
-    assert api.get(f"{P}/rounds/2009-H1")["scope"] is None, "the server's default"
+    # The server's default, recorded: NI 50 is annual and due at 31 March.
+    assert api.get(f"{P}/rounds/2009-H1")["scope"] == ["NI 50"]
     again = admin.post("/admin/rounds", {**ROUND, "scope": "NI 50"})
     assert "already exists" in text(again)
 

@@ -185,7 +185,8 @@ def test_one_bad_row_among_good_ones_applies_nothing(
     report = import_file(system, write_csv(tmp_path / "bad.csv", rows))
     assert [str(e) for e in report.errors] == [
         "row 4, polarity: must be one of higher_is_better, lower_is_better, "
-        "closer_is_better, not 'upwards'"
+        "closer_is_better (or a word for one, such as Higher, Lower or Closer), "
+        "not 'upwards'"
     ]
     assert not report.applied
     assert system.store.head() == 0
@@ -195,7 +196,7 @@ def test_every_bad_row_is_reported_with_its_number(
     system: EmbeddedSystem, tmp_path: Path
 ) -> None:
     rows = [
-        {**FOUR[0], "baseline_period_end": "31/03/2008"},
+        {**FOUR[0], "baseline_period_end": "31/13/2008"},
         FOUR[1],
         {**FOUR[2], "code": "NI 112"},
         {**FOUR[3], "title": ""},
@@ -320,7 +321,7 @@ def test_pmf_import_reports_every_row_error_and_exits_1(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "bad.csv", rows)
     code, out = pmf("import", path, "--data-dir", tmp_path / "cli")
     assert code == 1
-    assert "row 3, laa: must be true or false" in out
+    assert "row 3, laa: must be yes or no" in out
     assert "row 4, tolerance: must be a number" in out
     assert "2 errors, nothing was changed" in out
     code, out = pmf("export", tmp_path / "after.csv", "--data-dir", tmp_path / "cli")

@@ -29,8 +29,15 @@ from services.embedded import EmbeddedSystem
 from services.returns.mail_transport import SmtpTransport
 from services.web.session import SESSION_COOKIE, Visitor
 from shared.settings import Settings
-from tests.integration.conftest import Api, indicator
+from tests.integration.conftest import Api
+from tests.integration.conftest import indicator as any_indicator
 from tests.support.postgres import free_port
+
+
+def indicator(code: str, **overrides: Any) -> dict[str, Any]:
+    """A half-yearly indicator: the half-year round asks for it."""
+    return any_indicator(code, **{"frequency": "half_yearly", **overrides})
+
 
 P = "/api/v1"
 ROUND = "2008-H1"

@@ -87,17 +87,19 @@ def lead(name: str = "", email: str = "") -> dict[str, str]:
 
 
 BAD_CELLS = [
-    ({"polarity": "up"}, "polarity", "must be one of higher_is_better"),
-    ({"frequency": "monthly"}, "frequency", "must be one of annual"),
-    ({"laa": "maybe"}, "laa", "true or false"),
-    ({"measurable": "y"}, "measurable", "true or false"),
-    ({"retired": "2"}, "retired", "true or false"),
+    ({"polarity": "sideways"}, "polarity", "must be one of higher_is_better"),
+    ({"frequency": "fortnightly"}, "frequency", "must be one of annual"),
+    ({"laa": "maybe"}, "laa", "must be yes or no"),
+    ({"measurable": "yep"}, "measurable", "must be yes or no"),
+    ({"retired": "2"}, "retired", "must be yes or no"),
     ({"tolerance": "1,5"}, "tolerance", "must be a number"),
     ({"tolerance": "nan"}, "tolerance", "finite"),
     ({"tolerance": "-1"}, "tolerance", "must not be negative"),
     (base("abc", "2008-03-31"), "baseline_value", "must be a number"),
-    (base("1", "31/03/2008"), "baseline_period_end", "YYYY-MM-DD"),
-    (base("1", "2008-02-30"), "baseline_period_end", "YYYY-MM-DD"),
+    (base("1", "2008/31/03"), "baseline_period_end", "31/03/2009 or 2009-03-31"),
+    (base("1", "03/31/2008"), "baseline_period_end", "not a real date"),
+    (base("1", "31/03/08"), "baseline_period_end", "31/03/2009 or 2009-03-31"),
+    (base("1", "2008-02-30"), "baseline_period_end", "not a real date"),
     (base("50"), "baseline_period_end", "a value and a date"),
     (base(day="2008-03-31"), "baseline_value", "a value and a date"),
     ({"target_reason": "agreed"}, "target_value", "needs a value"),
@@ -105,7 +107,7 @@ BAD_CELLS = [
     (
         {"target_value": "1", "target_period_end": "2011-13-31"},
         "target_period_end",
-        "YYYY-MM-DD",
+        "not a real date",
     ),
     (
         {**base("50", "2010-03-31"), "target_value": "60"}
@@ -135,7 +137,7 @@ def test_a_bad_cell_is_an_error_of_its_row_and_column(
 
 
 def test_a_row_reports_every_bad_cell_it_has() -> None:
-    bad = row("NI 60", polarity="up", laa="maybe", tolerance="lots")
+    bad = row("NI 60", polarity="upward", laa="maybe", tolerance="lots")
     assert errors(row("NI 61"), bad) == [(3, "polarity"), (3, "laa"), (3, "tolerance")]
 
 
@@ -179,7 +181,7 @@ def test_a_cell_under_no_column_is_an_error() -> None:
 
 def test_blank_rows_are_skipped_but_still_counted() -> None:
     blank = dict.fromkeys(COLUMNS, "")
-    p = plan(row("NI 60"), blank, row("NI 61", polarity="up"))
+    p = plan(row("NI 60"), blank, row("NI 61", polarity="upward"))
     assert [(e.row, e.column) for e in p.errors] == [(4, "polarity")]
     assert [c.row for c in p.changes] == [2]
 
@@ -197,7 +199,7 @@ def test_a_retired_indicator_cannot_be_changed_or_brought_back() -> None:
 
 def test_errors_come_in_row_order() -> None:
     p = plan(
-        row("NI 60", polarity="up"),
+        row("NI 60", polarity="upward"),
         {"code": "NI 199", "title": "New"},
         row("NI 62", laa="?"),
     )

@@ -81,6 +81,8 @@ FREQUENCY_WORDS = {
     "annual": "annual",
     "half_yearly": "half-yearly",
     "quarterly": "quarterly",
+    "termly": "termly",
+    "monthly": "monthly",
 }
 
 SOURCE_WORDS = {"lead": "Lead's return", "laa": "LAA reporting feed"}
