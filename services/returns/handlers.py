@@ -371,16 +371,14 @@ class ReturnsService:
 
     def open_round(self, cmd: dict[str, Any], meta: Metadata) -> dict[str, Any]:
         """Open a collection round (its id must be new). Without a scope it
-        asks for the indicators due at its period end by their frequency,
-        and records that list, so the round keeps asking for what it asked
-        for whatever the framework becomes later."""
+        asks every measurable indicator, as the product contract says; the
+        admin page proposes the indicators due by their frequency
+        (:meth:`default_scope`) and sends them as the scope."""
         rid = cmd["id"]
         stream = rounds.stream_of(rid)
         if self.store.stream_version(stream):
             raise Conflict(f"Round {rid!r} already exists")
         scope = cmd.get("scope")
-        if scope is None:
-            scope = self.default_scope(cmd["period_end"])
         data = {
             "id": rid,
             "period_end": cmd["period_end"].isoformat(),

@@ -1,12 +1,11 @@
 """Admin: open a collection round (dates and scope) and close one.
 
-The scope is a checkbox per indicator, ticked as the server would choose by
-itself: the measurable indicators still in the framework that are due at the
-period end typed (by their frequency, docs/rounds.md), or all of them before
-a period end is typed. Leaving exactly the server's choice ticked opens the
-round without a scope list, so the server's default applies, as it does for
-a round opened through the API without ``scope``; any other choice is sent
-as the list of codes ticked.
+The scope is a checkbox per indicator, ticked by the frequency rule: the
+measurable indicators still in the framework that are due at the period end
+typed (docs/rounds.md), or all of them before a period end is typed. The
+codes ticked are always sent as the round's scope, so the round asks for what
+the officer saw ticked (a round opened through the API without ``scope`` asks
+every measurable indicator, as the product contract says).
 """
 
 from __future__ import annotations
@@ -48,17 +47,13 @@ def default_scope(indicators: list[dict[str, Any]], period_end: str = "") -> lis
     return round_rules.default_scope(indicators, day)
 
 
-def round_body(
-    fields: dict[str, str], chosen: list[str], default: list[str]
-) -> dict[str, Any]:
-    """The ``POST /api/v1/rounds`` body of the form (scope left out when the
-    default set is ticked)."""
+def round_body(fields: dict[str, str], chosen: list[str]) -> dict[str, Any]:
+    """The ``POST /api/v1/rounds`` body of the form, with the codes ticked."""
     body: dict[str, Any] = {
         name: fields.get(name, "")
         for name in ("id", "period_end", "requested", "deadline")
     }
-    if sorted(chosen) != sorted(default):
-        body["scope"] = chosen
+    body["scope"] = sorted(chosen)
     return body
 
 
@@ -114,10 +109,7 @@ def routes(admin_web: AdminWeb) -> APIRouter:
         chosen = lists.get("scope", [])
         try:
             admin = admin_web.poster(request, fields)
-            default = default_scope(port.indicators(), fields.get("period_end", ""))
-            body, errors = build(
-                RoundIn, round_body(fields, chosen, default), None, LABELS
-            )
+            body, errors = build(RoundIn, round_body(fields, chosen), None, LABELS)
             if body is not None and not chosen:
                 errors = {"scope": "Indicators asked for: tick at least one indicator"}
             if body is not None and not errors:

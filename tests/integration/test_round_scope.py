@@ -1,4 +1,7 @@
-"""A round opened without a scope asks only for the indicators due in it."""
+"""Which indicators a round asks for: every measurable one when opened through
+the API without a scope (the product contract), and the frequency rule's
+proposal (docs/rounds.md) from ``GET /api/v1/rounds/scope/default``, which the
+admin page ticks and sends as the scope."""
 
 from __future__ import annotations
 
@@ -35,17 +38,31 @@ def open_round(api: Api, rid: str, period: str, **extra: Any) -> Any:
     return api.post(f"{P}/rounds", {**body, "deadline": "2011-12-31", **extra})
 
 
-def test_each_round_asks_for_the_indicators_due_at_its_period_end(api: Api) -> None:
+def test_each_round_is_proposed_the_indicators_due_at_its_period_end(
+    api: Api,
+) -> None:
     framework(api)
-    year_end = open_round(api, "2009-H2", "2009-03-31")
-    half_year = open_round(api, "2009-H1", "2009-09-30")
-    quarter = open_round(api, "2009-Q3", "2009-12-31")
-    assert year_end["scope"] == ["NI 50", "NI 51", "NI 52", "NI 53", "NI 54"]
-    assert half_year["scope"] == ["NI 51", "NI 52", "NI 53", "NI 54"]
-    assert quarter["scope"] == ["NI 52", "NI 53", "NI 54"]
+
+    def proposed(period: str) -> Any:
+        answer = api.get(f"{P}/rounds/scope/default", params={"period_end": period})
+        return answer["scope"]
+
+    assert proposed("2009-03-31") == ["NI 50", "NI 51", "NI 52", "NI 53", "NI 54"]
+    assert proposed("2009-09-30") == ["NI 51", "NI 52", "NI 53", "NI 54"]
+    assert proposed("2009-12-31") == ["NI 52", "NI 53", "NI 54"]
+    half_year = open_round(api, "2009-H1", "2009-09-30", scope=proposed("2009-09-30"))
     progress = api.get(f"{P}/rounds/2009-H1/outstanding")
+    assert half_year["scope"] == ["NI 51", "NI 52", "NI 53", "NI 54"]
     assert progress["in_scope"] == 4
     assert "NI 50" not in {e["code"] for e in progress["outstanding"]}
+
+
+def test_without_a_scope_a_round_asks_every_measurable_indicator(api: Api) -> None:
+    framework(api)
+    opened = open_round(api, "2009-H1", "2009-09-30")
+    assert opened["scope"] is None
+    progress = api.get(f"{P}/rounds/2009-H1/outstanding")
+    assert progress["in_scope"] == 5  # NI 60 is not measurable
 
 
 def test_the_default_is_shown_before_a_round_opens(api: Api) -> None:
@@ -66,9 +83,12 @@ def test_an_explicit_scope_is_kept_as_given(api: Api) -> None:
     assert opened["scope"] == ["NI 50"]
 
 
-def test_an_annual_indicator_is_not_missing_at_the_half_year(api: Api) -> None:
+def test_an_annual_indicator_left_out_is_not_missing_at_the_half_year(
+    api: Api,
+) -> None:
     framework(api)
-    open_round(api, "2008-H1", "2008-09-30", deadline="2008-10-31")
+    scope = api.get(f"{P}/rounds/scope/default", params={"period_end": "2008-09-30"})
+    open_round(api, "2008-H1", "2008-09-30", deadline="2008-10-31", **scope)
     api.post(f"{P}/rounds/2008-H1/close", headers=at("2008-11-01"))
     flags = {
         i["code"]: [f["code"] for f in i["flags"]]
@@ -78,9 +98,9 @@ def test_an_annual_indicator_is_not_missing_at_the_half_year(api: Api) -> None:
     assert "MISSING_RETURN" in flags["NI 51"]
 
 
-def test_a_round_with_nothing_due_asks_for_nothing(api: Api) -> None:
+def test_a_round_with_an_empty_scope_asks_for_nothing(api: Api) -> None:
     api.post(f"{P}/indicators", indicator("NI 50", frequency="annual"))
-    opened = open_round(api, "2008-H1", "2008-09-30", deadline="2008-10-31")
+    opened = open_round(api, "2008-H1", "2008-09-30", deadline="2008-10-31", scope=[])
     assert opened["scope"] == []
     api.post(f"{P}/rounds/2008-H1/close", headers=at("2008-11-01"))
     assert api.get(f"{P}/rounds/2008-H1/outstanding")["in_scope"] == 0
