@@ -96,4 +96,4 @@ def measure(workdir: Path, repeat: int) -> list[Result]:
 def run(ctx: Context) -> list[Result]:
     """The Board paper benchmark (the same size in quick and full runs)."""
     log(f"{NAME}: the demo's Board paper, fresh, in PDF and Word")
-    return measure(ctx.scratch(NAME), repeat=3 if ctx.quick else 5)
+    return measure(ctx.scratch(NAME), repeat=1 if ctx.quick else 5)
