@@ -65,12 +65,19 @@ def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRou
 
     @router.api_route("/api/v1/{rest:path}", methods=METHODS, include_in_schema=False)
     async def forward(request: Request, rest: str) -> Response:
-        path = f"/api/v1/{rest}"
+        # The path as sent, still percent-encoded: decoding it would turn an
+        # encoded "/" or "?" in an indicator code into a separator, and the
+        # service must see exactly what the client sent.
+        raw = request.scope.get("raw_path") or f"/api/v1/{rest}".encode()
+        path = raw.decode("latin-1")
         try:
             service = service_for(request.method, path)
         except RoutingError:
-            return problem(404, "Not found", f"No route {request.method} {path}")
-        target = f"{urls[service]}{path}"
+            return problem(404, "Not found", f"No route {request.method} {path[:200]}")
+        query = request.scope.get("query_string") or b""
+        target = httpx.URL(urls[service]).copy_with(
+            raw_path=raw + (b"?" + query if query else b"")
+        )
         body = await request.body()
         headers = _forwarded(request.headers)
         client_host = request.client.host if request.client else ""
@@ -79,7 +86,6 @@ def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRou
             answer = await client.request(
                 request.method,
                 target,
-                params=list(request.query_params.multi_items()),
                 content=body,
                 headers=headers,
             )

@@ -95,6 +95,9 @@ def test_one_address_serves_every_service(
             web.get("/api/v1/framework", params={"as_of": "nonsense"}).status_code
             == 422
         )
+        # An encoded "?" stays part of the code: the owner says it has none.
+        odd = web.get("/api/v1/indicators/GW%3F1")
+        assert odd.status_code == 404 and "No indicator" in odd.json()["detail"]
         unknown = web.get("/api/v1/no-such-route")
         assert unknown.status_code == 404
         assert unknown.headers["content-type"].startswith("application/problem+json")
