@@ -16,7 +16,8 @@ two stages:
   the same 503 until the service's database is prepared (schema created, migrations
   applied), while ``/healthz``, ``/readyz`` and ``/metrics`` answer as usual.
 
-This module imports nothing beyond the standard library on purpose.
+This module imports nothing beyond the standard library (and the security headers,
+which are plain constants) on purpose.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
+
+from shared.http.security_headers import with_security_headers
 
 #: Paths answered while the service starts; everything else is refused with 503.
 PROBES = ("/healthz", "/readyz", "/metrics")
@@ -92,6 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         if status == 503:
             self.send_header("Retry-After", RETRY_AFTER)
+        for name, value in with_security_headers([], https=False):
+            self.send_header(name.decode(), value.decode())
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
@@ -168,12 +173,15 @@ class StartupGate:
             {
                 "type": "http.response.start",
                 "status": 503,
-                "headers": [
-                    (b"content-type", PROBLEM.encode()),
-                    (b"content-length", str(len(data)).encode()),
-                    (b"retry-after", RETRY_AFTER.encode()),
-                    (b"cache-control", b"no-store"),
-                ],
+                "headers": with_security_headers(
+                    [
+                        (b"content-type", PROBLEM.encode()),
+                        (b"content-length", str(len(data)).encode()),
+                        (b"retry-after", RETRY_AFTER.encode()),
+                        (b"cache-control", b"no-store"),
+                    ],
+                    https=scope.get("scheme") == "https",
+                ),
             }
         )
         await send({"type": "http.response.body", "body": data})

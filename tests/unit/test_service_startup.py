@@ -36,6 +36,9 @@ def test_the_stand_in_says_alive_not_ready_and_refuses_the_api() -> None:
     assert api.headers["content-type"] == "application/problem+json"
     assert api.headers["retry-after"]
     assert "starting (loading)" in api.json()["detail"]
+    for answer in (health, ready, api):  # the same browser protections as the app
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
     # Stopping the stand-in leaves the socket listening for the real server.
     assert sock.fileno() != -1
     sock.close()
@@ -83,6 +86,7 @@ async def test_the_gate_refuses_the_api_until_the_database_is_prepared() -> None
 
     status, headers = await _call(gate, "/api/v1/rounds")
     assert status == 503 and headers[b"content-type"] == b"application/problem+json"
+    assert headers[b"x-content-type-options"] == b"nosniff"
     assert (await _call(gate, "/healthz"))[0] == 200
     assert (await _call(gate, "/readyz"))[0] == 200
     prepared.set()
