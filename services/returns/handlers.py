@@ -11,7 +11,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import ConcurrencyConflict, Conflict, Invalid, NotFound
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
 from shared.eventstore.store import EventStore
@@ -432,16 +432,28 @@ class ReturnsService:
                     )
 
     def close_round(self, rid: str, meta: Metadata) -> dict[str, Any]:
-        """Close a round: missing returns are then flagged."""
+        """Close a round: missing returns are then flagged.
+
+        Closing is decided again when the round's stream moved meanwhile: the
+        deadline job records ``RoundDeadlinePassed`` on the same stream on its
+        own clock, and a close that met it must not fail for that.
+        """
         stream = rounds.stream_of(rid)
-        state = rounds.fold(self.store.read_stream(stream))
-        if state is None:
-            raise NotFound(f"No round {rid!r}")
-        if state.closed:
-            return state.to_dict()
-        self.store.append(
-            stream, state.version, [_event("RoundClosed", {"id": rid})], meta
-        )
+        for attempt in range(5):
+            state = rounds.fold(self.store.read_stream(stream))
+            if state is None:
+                raise NotFound(f"No round {rid!r}")
+            if state.closed:
+                return state.to_dict()
+            try:
+                self.store.append(
+                    stream, state.version, [_event("RoundClosed", {"id": rid})], meta
+                )
+            except ConcurrencyConflict:
+                if attempt == 4:
+                    raise
+                continue
+            break
         return self.get_round(rid)
 
     def get_round(self, rid: str) -> dict[str, Any]:
