@@ -146,4 +146,5 @@ def test_the_command_line_knows_every_benchmark() -> None:
         "memory",
         "kafka_pipeline",
         "freshness",
+        "board_paper",
     }
