@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from shared import codec
 from shared.events.envelope import EventEnvelope, iso
 from shared.eventstore import bulk
+from shared.eventstore.members import in_json, members
 
 from .facts import FrameworkSettings, Result
 from .tables import (
@@ -128,18 +129,21 @@ _UPDATE_ROUND_ASSESSMENT = (
 )
 _SELECT_SETTINGS = sa.select(framework_settings.c.key, framework_settings.c.data)
 _SELECT_ROUND_EVENTS = sa.select(round_events)
-_CODES: sa.BindParameter[list[str]] = sa.bindparam("codes", expanding=True)
 _SELECT_DEFINITIONS_NOW = sa.select(_t.c.code, _t.c.definition).where(
-    _t.c.code.in_(_CODES)
+    in_json(_t.c.code, "codes")
 )
 _d, _r, _a, _dc = definitions, result_rows, answers, decisions
 _SELECT_INDICATOR = (
-    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(_d.c.code.in_(_CODES)),
-    sa.select(_r).where(_r.c.code.in_(_CODES)),
-    sa.select(_a.c.code, _a.c.series, _a.c.at, _a.c.data).where(_a.c.code.in_(_CODES)),
-    sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(_ra.c.code.in_(_CODES)),
+    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(in_json(_d.c.code, "codes")),
+    sa.select(_r).where(in_json(_r.c.code, "codes")),
+    sa.select(_a.c.code, _a.c.series, _a.c.at, _a.c.data).where(
+        in_json(_a.c.code, "codes")
+    ),
+    sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(
+        in_json(_ra.c.code, "codes")
+    ),
     sa.select(_dc.c.round_id, _dc.c.code, _dc.c.at, _dc.c.data).where(
-        _dc.c.code.in_(_CODES)
+        in_json(_dc.c.code, "codes")
     ),
 )
 
@@ -150,7 +154,8 @@ def load_definitions_now(
     """The definition each known indicator's stream now gives (None: unregistered)."""
     found: dict[str, dict[str, Any] | None] = {}
     for chunk in _chunks(sorted(codes)):
-        for code, raw in conn.execute(_SELECT_DEFINITIONS_NOW, {"codes": chunk}):
+        bound = {"codes": members(chunk)}
+        for code, raw in conn.execute(_SELECT_DEFINITIONS_NOW, bound):
             found[code] = codec.loads(raw) if raw else None
     return found
 
@@ -230,7 +235,7 @@ def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFac
     found = {code: IndicatorFacts(code) for code in codes}
     q_definitions, q_results, q_said, q_raised, q_decisions = _SELECT_INDICATOR
     for chunk in _chunks(sorted(codes)):
-        bound = {"codes": chunk}
+        bound = {"codes": members(chunk)}
         for code, key, raw in conn.execute(q_definitions, bound):
             found[code].definitions.append((key, codec.loads(raw)))
         for row in conn.execute(q_results, bound).mappings():

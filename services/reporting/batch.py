@@ -23,10 +23,27 @@ from shared import codec
 from shared.events.definitions import INDICATOR_EVENT_TYPES, apply_definition_event
 from shared.events.envelope import EventEnvelope, iso
 from shared.eventstore import bulk
+from shared.eventstore.members import in_json, members, row_in_json
 from shared.messaging.consumers import ApplyContext
 
 from . import projections as p
 from .tables import framework_rows, results, round_assessments, timeline
+
+_SELECT_ROWS = sa.select(
+    framework_rows.c.code,
+    framework_rows.c.definition,
+    framework_rows.c.latest,
+    framework_rows.c.assessment,
+).where(in_json(framework_rows.c.code, "codes"))
+_RESULT_KEYS = sa.select(results.c.code, results.c.period_end).where(
+    in_json(results.c.code, "codes")
+)
+_ROUND_ROWS = sa.select(
+    round_assessments.c.round_id, round_assessments.c.code, round_assessments.c.data
+).where(row_in_json([round_assessments.c.round_id, round_assessments.c.code], "keys"))
+_TIMELINE_KEYS = sa.select(timeline.c.code, timeline.c.kind, timeline.c.sort_key).where(
+    row_in_json([timeline.c.code, timeline.c.kind, timeline.c.sort_key], "keys")
+)
 
 BULK = frozenset(
     {
@@ -95,11 +112,9 @@ class Segment:
 
     def _load(self) -> None:
         codes = sorted({_code_of(e) for e in self.events})
-        t = framework_rows
         for chunk in _chunks(codes):
-            query = sa.select(t.c.code, t.c.definition, t.c.latest, t.c.assessment)
             for code, definition, latest, assessment in self.conn.execute(
-                query.where(t.c.code.in_(chunk))
+                _SELECT_ROWS, {"codes": members(chunk)}
             ):
                 self.rows[code] = {
                     "definition": codec.loads(definition),
@@ -121,11 +136,10 @@ class Segment:
                 if e.type in ("ReturnSubmitted", "LaaResultReceived")
             }
         )
-        r = results
         for chunk in _chunks(result_codes):
-            query = sa.select(r.c.code, r.c.period_end).where(r.c.code.in_(chunk))
+            bound = {"codes": members(chunk)}
             self.result_keys.update(
-                (str(r[0]), str(r[1])) for r in self.conn.execute(query)
+                (str(r[0]), str(r[1])) for r in self.conn.execute(_RESULT_KEYS, bound)
             )
         answers = [e for e in self.events if e.type == "AssessmentChanged"]
         round_keys = sorted(
@@ -135,12 +149,9 @@ class Segment:
                 if e.data.get("round_id")
             }
         )
-        ra = round_assessments
         for chunk in _chunks(round_keys):
-            query = sa.select(ra.c.round_id, ra.c.code, ra.c.data).where(
-                sa.tuple_(ra.c.round_id, ra.c.code).in_(list(chunk))
-            )
-            for row in self.conn.execute(query):
+            bound = {"keys": members(chunk)}
+            for row in self.conn.execute(_ROUND_ROWS, bound):
                 self.rounds[(str(row[0]), str(row[1]))] = codec.loads(row[2])
         for key in round_keys:
             if key not in self.rounds:
@@ -153,13 +164,11 @@ class Segment:
                 if not e.data.get("round_id")
             }
         )
-        tl = timeline
         for chunk in _chunks(keyed):
-            query = sa.select(tl.c.code, tl.c.kind, tl.c.sort_key).where(
-                sa.tuple_(tl.c.code, tl.c.kind, tl.c.sort_key).in_(list(chunk))
-            )
+            bound = {"keys": members(chunk)}
             self.keyed_in_db.update(
-                (str(r[0]), str(r[1]), str(r[2])) for r in self.conn.execute(query)
+                (str(r[0]), str(r[1]), str(r[2]))
+                for r in self.conn.execute(_TIMELINE_KEYS, bound)
             )
 
     # -- folding (the same as projections' handlers) ---------------------------

@@ -22,10 +22,20 @@ from sqlalchemy.engine import Connection
 
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso
+from shared.eventstore.members import in_json, members
 from shared.eventstore.store import StreamAppend
 
 from . import laa
 from .tables import known_indicators, laa_ids, laa_waiting, results_index
+
+_SEEN_IDS = sa.select(laa_ids.c.result_id).where(in_json(laa_ids.c.result_id, "ids"))
+_RETIRED = sa.select(known_indicators.c.code, known_indicators.c.retired).where(
+    in_json(known_indicators.c.code, "codes")
+)
+_DELETE_WAITING = laa_waiting.delete().where(in_json(laa_waiting.c.result_id, "ids"))
+_INDEXED_PERIODS = sa.select(results_index.c.code, results_index.c.period_end).where(
+    in_json(results_index.c.code, "codes")
+)
 
 if TYPE_CHECKING:
     from .handlers import LaaOutcome, Raw, ReturnsService
@@ -60,14 +70,15 @@ def receive_batch(
     ids = sorted({r.result_id for r in results})
     seen: set[str] = set()
     for chunk in _chunks(ids):
-        query = sa.select(laa_ids.c.result_id).where(laa_ids.c.result_id.in_(chunk))
-        seen.update(str(row[0]) for row in conn.execute(query))
+        bound = {"ids": members(chunk)}
+        seen.update(str(row[0]) for row in conn.execute(_SEEN_IDS, bound))
     codes = sorted({r.indicator_code for r in results})
     retired: dict[str, bool] = {}
-    k = known_indicators
     for chunk in _chunks(codes):
-        query = sa.select(k.c.code, k.c.retired).where(k.c.code.in_(chunk))
-        retired.update((str(row[0]), bool(row[1])) for row in conn.execute(query))
+        bound = {"codes": members(chunk)}
+        retired.update(
+            (str(row[0]), bool(row[1])) for row in conn.execute(_RETIRED, bound)
+        )
 
     outcomes: list[LaaOutcome | None] = []
     appends: list[StreamAppend] = []
@@ -111,7 +122,7 @@ def receive_batch(
         taken = [a.result.result_id for a in accepted]
         conn.execute(laa_ids.insert(), [{"result_id": rid} for rid in taken])
         for chunk in _chunks(taken):  # accepted while it waited on the stream
-            conn.execute(laa_waiting.delete().where(laa_waiting.c.result_id.in_(chunk)))
+            conn.execute(_DELETE_WAITING, {"ids": members(chunk)})
     written = service.store.append_many(appends, conn=conn) if appends else []
     recorded.extend(written)
     if accepted:
@@ -151,8 +162,10 @@ def _index(
     codes = sorted({code for code, _ in counts})
     existing: set[tuple[str, str]] = set()
     for chunk in _chunks(codes):
-        query = sa.select(t.c.code, t.c.period_end).where(t.c.code.in_(chunk))
-        existing.update((str(r[0]), str(r[1])) for r in conn.execute(query))
+        bound = {"codes": members(chunk)}
+        existing.update(
+            (str(r[0]), str(r[1])) for r in conn.execute(_INDEXED_PERIODS, bound)
+        )
     fresh = [key for key in counts if key not in existing]
     known = [key for key in counts if key in existing]
     if fresh:

@@ -17,9 +17,14 @@ from sqlalchemy.engine import Engine
 
 from shared.events.envelope import EventEnvelope
 from shared.eventstore import bulk
+from shared.eventstore.members import in_json, members
 from shared.messaging.consumers import ApplyContext, Projection
 
 from .tables import known_indicators, metadata
+
+_SELECT_ROWS = sa.select(known_indicators).where(
+    in_json(known_indicators.c.code, "codes")
+)
 
 
 def _registered(ctx: ApplyContext, e: EventEnvelope) -> None:
@@ -167,8 +172,8 @@ def _load(ctx: ApplyContext, codes: set[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     ordered = sorted(codes)
     for i in range(0, len(ordered), 500):
-        query = sa.select(_t).where(_t.c.code.in_(ordered[i : i + 500]))
-        for row in ctx.conn.execute(query).mappings():
+        bound = {"codes": members(ordered[i : i + 500])}
+        for row in ctx.conn.execute(_SELECT_ROWS, bound).mappings():
             found[row["code"]] = {c: row[c] for c in _COLUMNS}
     return found
 

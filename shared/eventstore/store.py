@@ -35,7 +35,14 @@ from shared.errors import ConcurrencyConflict
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
 from shared.events.payloads import validate_payload
 from shared.events.upcasting import upcast
+from shared.eventstore.members import in_json, members
 from shared.eventstore.schema import events, metadata
+
+_STREAM_VERSIONS = (
+    sa.select(events.c.stream, sa.func.max(events.c.stream_version))
+    .where(in_json(events.c.stream, "streams"))
+    .group_by(events.c.stream)
+)
 
 AppendListener = Callable[[Sequence[EventEnvelope]], None]
 
@@ -194,12 +201,10 @@ class EventStore:
         names = sorted(streams)
         for start in range(0, len(names), 500):  # keeps under SQLite's variable limit
             chunk = names[start : start + 500]
-            query = (
-                sa.select(events.c.stream, sa.func.max(events.c.stream_version))
-                .where(events.c.stream.in_(chunk))
-                .group_by(events.c.stream)
+            bound = {"streams": members(chunk)}
+            found.update(
+                {row[0]: int(row[1]) for row in conn.execute(_STREAM_VERSIONS, bound)}
             )
-            found.update({row[0]: int(row[1]) for row in conn.execute(query)})
         return found
 
     def stream_version(self, stream: str, conn: Connection | None = None) -> int:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from shared.eventstore import bulk
+from shared.eventstore.members import in_json, members
 from shared.eventstore.schema import stream_tracking, tracking
 
 
@@ -59,7 +60,7 @@ def set_stream_version(
 
 _VERSIONS = sa.select(stream_tracking.c.stream, stream_tracking.c.version).where(
     stream_tracking.c.consumer == sa.bindparam("consumer"),
-    stream_tracking.c.stream.in_(sa.bindparam("streams", expanding=True)),
+    in_json(stream_tracking.c.stream, "streams"),
 )
 _UPDATE_VERSION = (
     stream_tracking.update()
@@ -80,7 +81,7 @@ def stream_versions(
     found: dict[str, int] = {}
     names = sorted(streams)
     for start in range(0, len(names), 500):  # under SQLite's variable limit
-        bound = {"consumer": consumer, "streams": names[start : start + 500]}
+        bound = {"consumer": consumer, "streams": members(names[start : start + 500])}
         found.update({s: int(v) for s, v in conn.execute(_VERSIONS, bound)})
     return found
 

@@ -1,0 +1,71 @@
+"""``IN (a JSON list)`` gives the same rows as ``IN (...)`` on SQLite and on a real
+PostgreSQL server, for one column and for composite keys, with values that need
+quoting (spaces, quotes, non-ASCII) and an empty list."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from shared.eventstore.engine import make_engine
+from shared.eventstore.members import in_json, members, row_in_json
+
+pytestmark = pytest.mark.e2e
+
+_meta = sa.MetaData()
+_rows = sa.Table(
+    "members_probe",
+    _meta,
+    sa.Column("code", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+)
+CODES = ["NI 50", "NI 'quoted'", 'NI "double"', "Ünïcode 7", "plain", "x,y"]
+ROWS = [{"code": c, "kind": k} for c in CODES for k in ("a", "b")]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("members") / "probe.db"
+        eng = make_engine(f"sqlite:///{path}")
+        _meta.create_all(eng)
+        yield eng
+        eng.dispose()
+        return
+    postgres: str = request.getfixturevalue("postgres")
+    name = f"pmf_members_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(f"{postgres}/pmf_test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    eng = make_engine(f"{postgres}/{name}")
+    _meta.create_all(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_one_column_and_composite_keys(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(_rows.insert(), ROWS)
+    one = sa.select(_rows.c.code, _rows.c.kind).where(in_json(_rows.c.code, "codes"))
+    two = sa.select(_rows.c.code, _rows.c.kind).where(
+        row_in_json([_rows.c.code, _rows.c.kind], "keys")
+    )
+    wanted = [*CODES[:4], "missing"]
+    keys = [(CODES[0], "a"), (CODES[1], "b"), (CODES[3], "b"), ("plain", "zz")]
+    with engine.connect() as conn:
+        got = set(conn.execute(one, {"codes": members(wanted)}).tuples())
+        assert got == {(c, k) for c in CODES[:4] for k in ("a", "b")}
+        got = set(conn.execute(two, {"keys": members(keys)}).tuples())
+        assert got == set(keys[:3])
+        assert conn.execute(one, {"codes": members([])}).all() == []
+        assert conn.execute(two, {"keys": members([])}).all() == []
