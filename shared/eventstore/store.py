@@ -32,7 +32,14 @@ from sqlalchemy.exc import IntegrityError
 
 from shared import codec
 from shared.errors import ConcurrencyConflict
-from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
+from shared.events.envelope import (
+    EventEnvelope,
+    Metadata,
+    NewEvent,
+    event_id_of,
+    iso,
+    utc_now,
+)
 from shared.events.payloads import validate_payload
 from shared.events.upcasting import upcast
 from shared.eventstore.members import in_json, members
@@ -190,10 +197,7 @@ class EventStore:
         positions = [drawn[str(e.event_id)] for e in recorded]
         if positions != sorted(positions):  # a database that reordered VALUES rows
             raise RuntimeError("the log assigned positions out of insertion order")
-        return [
-            e.model_copy(update={"position": p})
-            for e, p in zip(recorded, positions, strict=True)
-        ]
+        return [e.placed(p) for e, p in zip(recorded, positions, strict=True)]
 
     def _stream_versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
         """The current version of each of ``streams`` (missing ones are at 0)."""
@@ -312,8 +316,8 @@ def envelope_of(row: sa.RowMapping) -> EventEnvelope:
     decoding builds the model directly: validation per event read was a
     large part of what each consumer and replay spent per event.
     """
-    event = EventEnvelope.model_construct(
-        event_id=uuid.UUID(row["event_id"]),
+    event = EventEnvelope.trusted(
+        event_id=event_id_of(row["event_id"]),
         type=row["type"],
         schema_version=row["schema_version"],
         stream=row["stream"],

@@ -128,7 +128,7 @@ def stream_events(conn: Connection, consumer: str, stream: str) -> list[EventEnv
     found = []
     for raw, position in conn.execute(query):
         event = upcast(EventEnvelope.model_validate_json(raw))
-        found.append(event.model_copy(update={"position": position}))
+        found.append(event.placed(position))
     return found
 
 
