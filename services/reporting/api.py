@@ -26,10 +26,10 @@ from shared.http.security_headers import DOCUMENT_POLICY
 from .actions import ActionService
 from .framework_cache import EncodedCache, etag_matches
 from .papers import Busy, PaperLimits, Papers
-from .publishing import Publishing, published_snapshot
+from .publishing import PaperDesk, Publishing, published_dir, published_snapshot
 from .queries import FrameworkQueries, parse_as_of
 from .reports import MEDIA_TYPES
-from .snapshot import ReportKind, build_snapshot
+from .snapshot import build_snapshot
 
 export_log = logging.getLogger("pmf.audit")
 Directing = Annotated[Principal, Depends(require("admin", "executive"))]
@@ -75,20 +75,9 @@ def build_router(
     """The reporting routes; ``papers`` renders (and caches) the documents."""
     router = APIRouter(prefix="/api/v1", tags=["reporting"])
     renderer = papers or Papers(None, PaperLimits())
-    publishing = Publishing(
-        actions.store,
-        renderer.cache.directory.parent / "published" if renderer.cache else None,
-    )
-
-    def draft_snapshot(round_id: str, kind: ReportKind) -> dict[str, Any]:
-        """The paper as it would be issued now: the read models and the edits."""
-        snapshot = build_snapshot(
-            queries.engine, round_id, kind, council, small_number_threshold
-        )
-        edits = publishing.edits(round_id, kind)
-        if edits:
-            snapshot["edits"] = edits
-        return snapshot
+    publishing = Publishing(actions.store, published_dir(renderer))
+    desk = PaperDesk(publishing, queries.engine, council, small_number_threshold)
+    draft_snapshot = desk.draft_snapshot
 
     async def rendered(snapshot: dict[str, Any], fmt: str, digest: str | None) -> bytes:
         """A paper's bytes: a published one from its stored rendering."""
@@ -255,8 +244,7 @@ def build_router(
         Each edit is an event with its actor; the latest counts. Refused (409)
         once the paper is published.
         """
-        build_snapshot(queries.engine, round_id, kind, council, small_number_threshold)
-        return publishing.edit(round_id, kind, body.model_dump(), who.meta())
+        return desk.edit(round_id, kind, body.model_dump(), who.meta())
 
     @router.post("/reports/{round_id}/{kind}/publish", status_code=201)
     def publish(
@@ -265,9 +253,7 @@ def build_router(
         """Issue the round's paper as it stands: from now on it is served from
         the snapshot recorded in ``ReportPublished``, whatever changes later.
         A second publication is refused (409)."""
-        return publishing.publish(
-            round_id, kind, lambda: draft_snapshot(round_id, kind), who.meta()
-        )
+        return desk.publish(round_id, kind, who.meta())
 
     @router.get("/reports/{round_id}/{kind}/publication")
     def publication(

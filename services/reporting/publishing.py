@@ -30,13 +30,20 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.errors import Conflict, Invalid
 from shared.events.actors import parse_actor
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent
 from shared.eventstore.store import EventStore
+
+from .snapshot import ReportKind, build_snapshot
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from .papers import Papers
 
 EDITABLE = ("purpose", "summary", "recommendations")
 DRAFT_KINDS = ("board",)  # only the Board paper has a covering paper to edit
@@ -150,6 +157,86 @@ class Publishing:
         temporary = self.published_dir / f".{digest}.{fmt}.tmp"
         temporary.write_bytes(body)
         temporary.replace(self.published_dir / f"{digest}.{fmt}")
+
+
+def published_dir(papers: Papers) -> Path | None:
+    """Where published renderings are kept: beside the papers' cache."""
+    return papers.cache.directory.parent / "published" if papers.cache else None
+
+
+class PaperDesk:
+    """A round's paper before and at issue: the snapshot it would be laid out
+    from now, the officer's edits and publication. The API and the admin page
+    both work through one of these, so they say and refuse the same things."""
+
+    def __init__(
+        self,
+        publishing: Publishing,
+        engine: Engine,
+        council: str,
+        small_number_threshold: int,
+    ) -> None:
+        self.publishing = publishing
+        self.engine = engine
+        self.council = council
+        self.small_number_threshold = small_number_threshold
+
+    def snapshot(self, round_id: str, kind: ReportKind) -> dict[str, Any]:
+        """The read models' snapshot of the round (404 for an unknown round)."""
+        return build_snapshot(
+            self.engine, round_id, kind, self.council, self.small_number_threshold
+        )
+
+    def draft_snapshot(self, round_id: str, kind: ReportKind) -> dict[str, Any]:
+        """The paper as it would be issued now: the read models and the edits."""
+        snapshot = self.snapshot(round_id, kind)
+        edits = self.publishing.edits(round_id, kind)
+        if edits:
+            snapshot["edits"] = edits
+        return snapshot
+
+    def covering(self, round_id: str, kind: ReportKind) -> dict[str, Any]:
+        """What the officer's edit page shows: whether the paper is published,
+        the drafted text (what the paper says without edits) and the officer's
+        own words so far. Texts are as the API takes them: summary paragraphs
+        separated by a blank line, one recommendation a line."""
+        from .reports.narrative import covering_text
+
+        drafted = covering_text({**self.snapshot(round_id, kind), "edits": {}})
+        issued = self.publishing.published(round_id, kind)
+        return {
+            "round_id": round_id,
+            "kind": kind,
+            "status": "published" if issued is not None else "draft",
+            "publication": publication_of(issued) if issued is not None else None,
+            "edits": self.publishing.edits(round_id, kind),
+            "drafted": {
+                "purpose": drafted.purpose,
+                "summary": "\n\n".join(
+                    p for section in drafted.summary for p in section.paragraphs
+                ),
+                "recommendations": "\n".join(drafted.recommendations),
+            },
+        }
+
+    def edit(
+        self,
+        round_id: str,
+        kind: ReportKind,
+        texts: dict[str, str | None],
+        meta: Metadata,
+    ) -> dict[str, Any]:
+        """Record the officer's words (the round must exist)."""
+        self.snapshot(round_id, kind)
+        return self.publishing.edit(round_id, kind, texts, meta)
+
+    def publish(
+        self, round_id: str, kind: ReportKind, meta: Metadata
+    ) -> dict[str, Any]:
+        """Issue the paper as it stands now."""
+        return self.publishing.publish(
+            round_id, kind, lambda: self.draft_snapshot(round_id, kind), meta
+        )
 
 
 def publication_of(event: EventEnvelope) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from services.indicators.schemas import (
     TargetIn,
     VersionIn,
 )
-from services.reporting.api import ActionIn, CompleteIn
+from services.reporting.api import ActionIn, CompleteIn, DraftIn
+from services.reporting.publishing import PaperDesk, Publishing, published_dir
 from services.returns.schemas import RoundIn
 from shared.errors import Invalid
 from shared.http.auth import Principal, Role
@@ -110,6 +111,15 @@ class AdminPort(Protocol):
     ) -> dict[str, Any]:
         """Mark a corrective action completed."""
 
+    def paper(self, round_id: str) -> dict[str, Any]:
+        """The round's Board covering paper: status, drafted text, edits."""
+
+    def edit_paper(self, round_id: str, body: DraftIn, who: Principal) -> None:
+        """Record the officer's own words for the Board covering paper."""
+
+    def publish_paper(self, round_id: str, who: Principal) -> dict[str, Any]:
+        """Issue the round's Board paper as it stands."""
+
     def tokens(self) -> list[dict[str, Any]]:
         """Every token's id, role, name and dates (never the token)."""
 
@@ -143,6 +153,12 @@ class EmbeddedAdmin:
 
     def __init__(self, system: EmbeddedSystem) -> None:
         self.system = system
+        self.desk = PaperDesk(
+            Publishing(system.actions.store, published_dir(system.papers)),
+            system.framework.engine,
+            system.settings.council_name,
+            system.settings.small_number_threshold,
+        )
 
     def indicators(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self.system.framework.current(True)["indicators"]
@@ -242,6 +258,15 @@ class EmbeddedAdmin:
         self, action_id: str, body: CompleteIn, who: Principal
     ) -> dict[str, Any]:
         return self.system.actions.complete(action_id, body.note, who.meta())
+
+    def paper(self, round_id: str) -> dict[str, Any]:
+        return self.desk.covering(round_id, "board")
+
+    def edit_paper(self, round_id: str, body: DraftIn, who: Principal) -> None:
+        self.desk.edit(round_id, "board", body.model_dump(), who.meta())
+
+    def publish_paper(self, round_id: str, who: Principal) -> dict[str, Any]:
+        return self.desk.publish(round_id, "board", who.meta())
 
     def tokens(self) -> list[dict[str, Any]]:
         return [dict(t) for t in self.system.tokens.list()]

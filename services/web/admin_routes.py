@@ -15,6 +15,7 @@ from . import (
     admin_framework,
     admin_import,
     admin_indicators,
+    admin_papers,
     admin_rounds,
     admin_tokens,
 )
@@ -44,6 +45,7 @@ def admin_routes(web: Web, port: AdminPort | None = None) -> APIRouter:
         admin_framework,
         admin_rounds,
         admin_actions,
+        admin_papers,
         admin_tokens,
     ):
         router.include_router(module.routes(admin_web))

@@ -804,6 +804,15 @@ def recommendations(
 # -- officer's edits -------------------------------------------------------------------
 
 
+def same_words(part: str, given: Any, drafted: Any) -> bool:
+    """Whether ``given`` says what ``drafted`` says for ``part`` of the covering
+    text (or is empty), read the way :func:`with_edits` reads an edit: spacing
+    and line breaks inside a paragraph, and list bullets, do not count."""
+    read = {"purpose": _text, "summary": _paragraphs, "recommendations": _lines}[part]
+    found = read(given)
+    return not found or found == read(drafted)
+
+
 def _text(value: Any) -> str:
     return " ".join(str(value).split()) if isinstance(value, str) else ""
 
