@@ -215,8 +215,7 @@ def _flags(
         found.append(
             ComparisonFlag(
                 BOTTOM_QUARTILE_NEIGHBOURS,
-                "In the bottom quartile of the council and its statistical "
-                "neighbours",
+                "In the bottom quartile of the council and its statistical neighbours",
             )
         )
     return tuple(found)

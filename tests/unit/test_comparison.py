@@ -27,9 +27,7 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped() -> None:
     assert rank_among(40.0, [60.0, 60.0, 40.0], "lower_is_better", None) == 1
 
 
-def test_closer_is_better_ranks_by_distance_to_the_target_and_not_without_one() -> (
-    None
-):
+def test_closer_is_better_ranks_by_distance_to_the_target_and_not_without_one() -> None:
     assert rank_among(10.0, [8.0, 13.0], "closer_is_better", 11.0) == 1
     assert rank_among(10.0, [8.0, 13.0], "closer_is_better", None) is None
 
@@ -54,9 +52,9 @@ def test_polarity_mirrors_the_rank(council: float, others: list[float]) -> None:
 
 
 @given(st.integers(min_value=2, max_value=200), st.data())
-def test_quartiles_run_from_the_top_to_the_bottom(ranked: int, data: st.DataObject) -> (
-    None
-):
+def test_quartiles_run_from_the_top_to_the_bottom(
+    ranked: int, data: st.DataObject
+) -> None:
     rank = data.draw(st.integers(min_value=1, max_value=ranked))
     q = quartile_of(rank, ranked)
     assert 1 <= q <= 4
