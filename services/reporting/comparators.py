@@ -19,6 +19,7 @@ from shared.events.catalogue import current_version
 from shared.events.envelope import Metadata, NewEvent
 from shared.events.payloads import InvalidEvent, validate_payload
 from shared.eventstore.store import EventStore
+from shared.periods import parse_day
 
 from . import comparator_queries as q
 from .comparator_file import ComparatorTable, RowError, grid_of, parse_comparators
@@ -93,6 +94,11 @@ class ComparatorService:
         except ValueError as exc:
             raise Invalid(f"{name}: {exc}", field="body") from None
         table = parse_comparators(grid, indicator_code)
+        if published is not None:
+            try:
+                published = parse_day(published).isoformat()
+            except ValueError as exc:
+                raise Invalid(f"published {exc}", field="published") from None
         return self._load(table, name, source or name, published, dry_run, meta)
 
     def load_rows(

@@ -4,9 +4,16 @@ the indicator's comparison and the framework view."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from openpyxl import Workbook
+from typer.testing import CliRunner
 
+from services.cli import app
+from services.embedded import EmbeddedSystem
+from services.replay import replay_read_models
+from services.reporting.comparator_queries import current_figures
+from shared.settings import Settings
 from tests.integration.conftest import Api, at, indicator
 
 NEIGHBOURS = ["E10000001", "E10000002", "E10000003", "E10000004"]
@@ -184,3 +191,42 @@ def test_only_admins_load_figures(api: Api) -> None:
         content=LAIT_CSV.encode(),
         headers={"Content-Type": "text/csv"},
     )
+
+
+def pmf(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def test_pmf_comparators_import_checks_then_loads_and_replay_keeps_them(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "cli"
+    file = tmp_path / "lait.csv"
+    file.write_text(LAIT_CSV)
+    args = ("comparators", "import", file, "--indicator", "NI 50", "--data-dir", data)
+    code, out = pmf(*args, "--dry-run")
+    assert code == 0, out
+    assert "7 figures for 1 indicator and 6 areas" in out
+    assert "dry run, nothing was loaded" in out
+    code, out = pmf(*args, "--published", "01/12/2009")
+    assert code == 0, out
+    assert "(loaded)" in out
+    code, out = pmf(*args)
+    assert "7 superseding earlier figures" in out
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(LAIT_CSV.replace("2008/09,65", "2008/09,sixty"))
+    code, out = pmf(
+        "comparators", "import", bad, "--indicator", "NI 50", "--data-dir", data
+    )
+    assert code == 1
+    assert "row 8, value: 'sixty' is not a number" in out
+
+    system = EmbeddedSystem(Settings(data_dir=data))
+    with system.engine.connect() as conn:
+        before = current_figures(conn)
+    assert len(before["NI 50"]) == 7
+    replay_read_models(system.store, system.engine)
+    with system.engine.connect() as conn:
+        assert current_figures(conn) == before
