@@ -89,6 +89,17 @@ def test_an_imported_file_gives_the_comparison_and_the_framework_shows_it(
     assert entry["status"] != "GREY" or entry["flags"] is not None  # RAG untouched
     assert all(f["code"] != "BELOW_ENGLAND_WIDENING" for f in entry["flags"])
 
+    page = api.client.get("/indicators/NI%2050").text
+    assert "Compared with England and neighbours" in page
+    assert "worse than England by 6" in page
+    assert "the gap is widening since 31 Mar 2008" in page
+    assert "Below England and widening" in page
+    assert 'class="chart__comparator chart__comparator--england"' in page
+    assert "England: 60% at 31 Mar 2008; 61% at 31 Mar 2009." in page
+    table = api.client.get("/").text
+    assert '<th scope="col" class="numeric">Neighbours</th>' in table
+    assert "rank 3 of 4" in table
+
 
 def test_a_later_file_supersedes_and_as_of_shows_the_figure_then(api: Api) -> None:
     _setup(api)
