@@ -241,3 +241,34 @@ def test_pmf_comparators_import_checks_then_loads_and_replay_keeps_them(
     replay_read_models(system.store, system.engine)
     with system.engine.connect() as conn:
         assert current_figures(conn) == before
+
+
+def test_the_papers_compare_with_england_and_neighbours(api: Api) -> None:
+    _setup(api)
+    _import(api, LAIT_CSV.encode(), source="LAIT")
+    api.post(
+        "/api/v1/rounds",
+        {
+            "id": "2008-H2",
+            "period_end": "2009-03-31",
+            "requested": "2009-04-01",
+            "deadline": "2009-04-30",
+        },
+    )
+    api.post("/api/v1/rounds/2008-H2/close")
+    executive = api.client.get(
+        "/api/v1/reports/2008-H2/executive?format=html",
+        headers={"Authorization": f"Bearer {api.token('admin')}"},
+    ).text
+    assert "Compared with England and neighbours" in executive
+    assert "6 percentage points worse than England, and the gap widened" in executive
+    assert "3rd of 4 with its statistical neighbours (quartile 3" in executive
+    board = api.get("/api/v1/reports/2008-H2/board")
+    compared = board["indicators"][0]["comparison"]
+    assert (compared["period_end"], compared["england"]) == ("2009-03-31", 61.0)
+    board_html = api.client.get(
+        "/api/v1/reports/2008-H2/board?format=html",
+        headers={"Authorization": f"Bearer {api.token('admin')}"},
+    ).text
+    assert "Compared with England and similar councils" in board_html
+    assert "the gap to England is widening on NI 50" in board_html
