@@ -1,4 +1,6 @@
-"""Write the demo's illustrative comparator file (services/demo/comparators_illustrative.csv).
+"""Write the demo's illustrative comparator file.
+
+It is services/demo/comparators_illustrative.csv.
 
 The figures are invented around the demo's own results with a fixed seed, so
 the demo's comparisons tell a mixed story (some indicators better than
