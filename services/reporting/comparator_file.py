@@ -267,12 +267,12 @@ def parse_comparators(
     header = list(grid[top])
     columns: dict[str, int] = {}
     years: dict[int, str] = {}
-    for i, cell in enumerate(header):
-        name = field_of(cell)
+    for i, heading in enumerate(header):
+        name = field_of(heading)
         if name and name not in columns:
             columns[name] = i
-        elif name is None and _is_period(cell):
-            years[i] = cell
+        elif name is None and _is_period(heading):
+            years[i] = heading
     if "indicator_code" not in columns and not indicator_code:
         table.errors.append(
             RowError(
