@@ -10,7 +10,6 @@ one the settings name, or else the one region in the figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,19 +55,35 @@ def current_figures(
 
 def own_results(conn: Connection, code: str, at: str | None = None) -> dict[str, float]:
     """The council's own value for each period (the newest return), by ``at``."""
+    return own_results_of(conn, [code], at).get(code, {})
+
+
+def own_results_of(
+    conn: Connection, codes: Iterable[str], at: str | None = None
+) -> dict[str, dict[str, float]]:
+    """Per indicator, its own value for each period, in one query."""
+    wanted = sorted(set(codes))
+    found: dict[str, dict[str, float]] = {}
+    if not wanted:
+        return found
     if at is None:
         r = results
-        rows = conn.execute(sa.select(r.c.period_end, r.c.data).where(r.c.code == code))
-        return {str(pe): float(codec.loads(data)["value"]) for pe, data in rows}
-    t = timeline
-    query = (
-        sa.select(t.c.period_end, t.c.data)
-        .where(t.c.code == code, t.c.kind == "result", t.c.sort_key < at + "0")
-        .order_by(t.c.sort_key, t.c.seq)
-    )
-    found: dict[str, float] = {}
-    for period, data in conn.execute(query):
-        found[str(period)] = float(codec.loads(data)["value"])
+        rows = conn.execute(
+            sa.select(r.c.code, r.c.period_end, r.c.data).where(r.c.code.in_(wanted))
+        )
+    else:
+        t = timeline
+        rows = conn.execute(
+            sa.select(t.c.code, t.c.period_end, t.c.data)
+            .where(
+                t.c.code.in_(wanted),
+                t.c.kind == "result",
+                t.c.sort_key < at + "0",
+            )
+            .order_by(t.c.code, t.c.sort_key, t.c.seq)
+        )
+    for code, period, data in rows:
+        found.setdefault(str(code), {})[str(period)] = float(codec.loads(data)["value"])
     return found
 
 
@@ -121,9 +136,10 @@ def add_comparisons(
 ) -> None:
     """Give each framework entry its ``comparison`` (null without figures)."""
     figures = current_figures(conn, [e["code"] for e in entries], at)
+    owns = own_results_of(conn, figures, at)
     for entry in entries:
         mine = figures.get(entry["code"], [])
-        own = own_results(conn, entry["code"], at) if mine else {}
+        own = owns.get(entry["code"], {})
         _grouped, found = comparison_for(entry, mine, own, settings)
         entry["comparison"] = comparison_json(found)
 
@@ -132,8 +148,10 @@ def comparison_json(c: Comparison | None) -> dict[str, Any] | None:
     """A comparison as the API and the pages show it."""
     if c is None:
         return None
-    answer = asdict(c)
-    answer["flags"] = [asdict(f) for f in c.flags]
+    answer: dict[str, Any] = {
+        name: getattr(c, name) for name in c.__dataclass_fields__ if name != "flags"
+    }
+    answer["flags"] = [{"code": f.code, "explanation": f.explanation} for f in c.flags]
     return answer
 
 
