@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from services.cli import app
@@ -264,6 +264,16 @@ def test_the_papers_compare_with_england_and_neighbours(api: Api) -> None:
     assert "6 percentage points worse than England, and the gap widened" in executive
     assert "3rd of 4 with its statistical neighbours (quartile 3" in executive
     board = api.get("/api/v1/reports/2008-H2/board")
+    xlsx = api.client.get(
+        "/api/v1/reports/2008-H2/executive?format=xlsx",
+        headers={"Authorization": f"Bearer {api.token('admin')}"},
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Comparators"]
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    found = dict(zip(header, row, strict=True))
+    assert (found["Code"], found["Council"], found["England"]) == ("NI 50", 55, 61)
+    assert (found["Rank among neighbours"], found["Quartile (1 best)"]) == (3, 3)
+    assert found["For information"] == "Below England and widening"
     compared = board["indicators"][0]["comparison"]
     assert (compared["period_end"], compared["england"]) == ("2009-03-31", 61.0)
     board_html = api.client.get(

@@ -26,6 +26,10 @@ class ComparisonView:
     rank: str
     gap: str
     flags: tuple[tuple[str, str], ...]  # (title, explanation)
+    # For a spreadsheet: period end, council, England, region, neighbours'
+    # average (numbers, "c" when suppressed), rank, areas ranked, quartile,
+    # gap to England and its direction.
+    cells: tuple[Any, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -83,6 +87,10 @@ def comparison_view(
         number = None if value is None else float(value)
         return labels.figure_text(number, unit, threshold, "no figure")
 
+    def cell(value: Any) -> Any:
+        number = None if value is None else float(value)
+        return labels.figure_cell(number, unit, threshold)
+
     average = c.get("neighbour_average")
     neighbours = (
         f"{fig(round(average, 2))} on average" if average is not None else "no figures"
@@ -106,6 +114,18 @@ def comparison_view(
                 str(f.get("explanation", "")),
             )
             for f in c.get("flags") or []
+        ),
+        cells=(
+            labels.parse_date(c.get("period_end")),
+            cell(c.get("council")),
+            cell(c.get("england")),
+            cell(c.get("region")),
+            cell(None if average is None else round(average, 2)),
+            c.get("rank"),
+            c.get("ranked") or None,
+            c.get("quartile"),
+            None if c.get("gap_to_england") is None else round(c["gap_to_england"], 6),
+            c.get("gap_direction"),
         ),
     )
 
