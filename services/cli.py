@@ -17,6 +17,11 @@ parked_app = typer.Typer(
     help="Events a consumer could not apply: list them, retry them after a fix.",
 )
 app.add_typer(parked_app, name="parked")
+comparators_app = typer.Typer(
+    no_args_is_help=True,
+    help="Figures for England, the region and statistical neighbours.",
+)
+app.add_typer(comparators_app, name="comparators")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where the embedded log lives")
@@ -268,6 +273,41 @@ def import_(
 
     system = EmbeddedSystem(_store_settings(data_dir))
     raise typer.Exit(import_command(system, file, dry_run))
+
+
+@comparators_app.command("import")
+def comparators_import(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx (LG Inform, LAIT)")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would load; load nothing")
+    ] = False,
+    source: Annotated[
+        str | None, typer.Option(help="Where the figures come from (the file name)")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="When they were published (YYYY-MM-DD)")
+    ] = None,
+    indicator: Annotated[
+        str | None, typer.Option(help="The indicator, for a file without that column")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Load comparator figures from a CSV or XLSX file (all rows or none)."""
+    from services.comparators_cli import import_comparators_command
+    from services.embedded import EmbeddedSystem
+
+    system = EmbeddedSystem(_store_settings(data_dir))
+    raise typer.Exit(
+        import_comparators_command(
+            system,
+            file,
+            dry_run=dry_run,
+            actor=_cli_actor(),
+            source=source,
+            published=published,
+            indicator=indicator,
+        )
+    )
 
 
 @app.command()

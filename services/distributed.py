@@ -302,6 +302,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
     else:
         from services.reporting.actions import ActionService
         from services.reporting.api import build_router as reporting_router
+        from services.reporting.comparators import ComparatorService
+        from services.reporting.comparators_api import build_comparators_router
         from services.reporting.papers import papers_for
         from services.reporting.queries import FrameworkQueries
 
@@ -322,7 +324,8 @@ def build_service(name: str, settings: Settings) -> ServiceProcess:
                 settings.council_name,
                 settings.small_number_threshold,
                 papers,
-            )
+            ),
+            build_comparators_router(ComparatorService(store, engine, framework)),
         ]
 
     closers: list[Any] = [dead_letters, engine, *closers_extra]

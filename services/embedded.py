@@ -25,6 +25,8 @@ from services.indicators.api import build_router as indicators_router
 from services.indicators.handlers import IndicatorService
 from services.reporting.actions import ActionService
 from services.reporting.api import build_router as reporting_router
+from services.reporting.comparators import ComparatorService
+from services.reporting.comparators_api import build_comparators_router
 from services.reporting.papers import papers_for
 from services.reporting.queries import FrameworkQueries
 from services.returns.api import build_router as returns_router
@@ -104,6 +106,7 @@ class EmbeddedSystem:
         self.assessments = AssessmentQueries(reads)
         self.challenges = ChallengeService(self.store)
         self.actions = ActionService(self.store, reads)
+        self.comparators = ComparatorService(self.store, reads, self.framework)
         # /readyz: more checks (a "degraded" one, say) may be added to this
         self.readiness = Readiness(
             [
@@ -207,6 +210,7 @@ class EmbeddedSystem:
                     self.settings.small_number_threshold,
                     self.papers,
                 ),
+                build_comparators_router(self.comparators),
                 indicators_router(self.indicators, list_versions=False),
                 build_transfer_router(self.indicators),
                 returns_router(self.returns),

@@ -22,6 +22,8 @@ PURE = [
     "services/returns/mail_log.py",
     "services/returns/mail_plan.py",
     "services/indicators/spreadsheet.py",
+    "services/reporting/comparison.py",
+    "services/reporting/comparator_file.py",
     *[
         f"services/assessment/{m}.py"
         for m in (

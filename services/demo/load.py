@@ -60,7 +60,7 @@ class DemoLoadError(RuntimeError):
 _CODE_PATHS = (
     re.compile(
         r"^(?P<head>/api/v1/indicators/)(?P<code>.+?)"
-        r"(?P<tail>/(?:lead|baseline|target|milestones|retire|history))?$"
+        r"(?P<tail>/(?:lead|baseline|target|milestones|retire|history|comparators))?$"
     ),
     re.compile(r"^(?P<head>/api/v1/rounds/)(?P<code>.+?)(?P<tail>/[a-z]+)?$"),
 )

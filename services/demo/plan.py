@@ -945,6 +945,37 @@ class _Builder:
             )
         )
 
+    def comparators(self) -> None:
+        """Name the council's comparators, then load the illustrative figures."""
+        from .comparators import COUNCIL, NEIGHBOURS, REGION, SOURCE, illustrative_rows
+
+        self.add(
+            DemoStep(
+                "PUT",
+                "/api/v1/framework/settings",
+                {
+                    "area_code": COUNCIL[0],
+                    "region_code": REGION[0],
+                    "statistical_neighbours": NEIGHBOURS,
+                },
+                "admin",
+                note="Name the council's area, region and statistical neighbours",
+            )
+        )
+        self.add(
+            DemoStep(
+                "POST",
+                "/api/v1/comparators",
+                {
+                    "source": SOURCE,
+                    "published": "2009-12-01",
+                    "rows": illustrative_rows(),
+                },
+                "admin",
+                note="Load the illustrative comparator figures for 2007/08 and 2008/09",
+            )
+        )
+
     def version(self, label: str, note: str) -> None:
         self.add(
             DemoStep(
@@ -1263,6 +1294,11 @@ def demo_plan(seed: int = 2008) -> list[DemoStep]:
         "Targets revised for NI 60, NI 116 and NI 117 (LAA refresh). NI 54 still "
         "awaits the national survey.",
     )
+
+    # December 2009: the national figures for 2008/09 (illustrative in the demo)
+    # to compare with England, the region and the statistical neighbours.
+    b.at("2009-12-07")
+    b.comparators()
 
     # April 2010: the second year-end round.
     b.laa_batch("2009-12-31")

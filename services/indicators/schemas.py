@@ -19,6 +19,7 @@ from shared.http.schemas import (
     Title,
 )
 
+AreaCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
 Polarity = Literal["higher_is_better", "lower_is_better", "closer_is_better"]
 Frequency = Literal["annual", "half_yearly", "quarterly", "termly", "monthly"]
 
@@ -122,6 +123,11 @@ class SettingsIn(Body):
     plan_name: Name | None = None
     plan_start_year: Annotated[StrictInt, Field(ge=1990, le=2100)] | None = None
     plan_end_year: Annotated[StrictInt, Field(ge=1990, le=2100)] | None = None
+    # Who the council is compared with (ONS codes, e.g. E10000014): its own
+    # area, its region and its statistical neighbours (informational only).
+    area_code: AreaCode | None = None
+    region_code: AreaCode | None = None
+    statistical_neighbours: list[AreaCode] | None = Field(None, max_length=50)
 
     @field_validator(
         "rag_mode",
@@ -130,6 +136,9 @@ class SettingsIn(Body):
         "plan_name",
         "plan_start_year",
         "plan_end_year",
+        "area_code",
+        "region_code",
+        "statistical_neighbours",
         mode="before",
     )
     @classmethod

@@ -19,6 +19,7 @@ from shared.messaging.consumers import ApplyContext, Projection
 
 from .tables import (
     actions,
+    comparator_figures,
     framework_rows,
     metadata,
     results,
@@ -307,6 +308,30 @@ def _on_action(ctx: ApplyContext, e: EventEnvelope) -> None:
     )
 
 
+def _on_comparators(ctx: ApplyContext, e: EventEnvelope) -> None:
+    """Every figure of a load in one statement (a load holds thousands)."""
+    d = e.data
+    common = {
+        "source": d["source"],
+        "published": d.get("published"),
+        "valid_from": iso(e.occurred_at),
+    }
+    rows = [
+        {
+            "indicator_code": r["indicator_code"],
+            "area_code": r["area_code"],
+            "period_end": r["period_end"],
+            "area_type": r["area_type"],
+            "area_name": r.get("area_name"),
+            "value": float(r["value"]),
+            **common,
+        }
+        for r in d["rows"]
+    ]
+    if rows:
+        ctx.conn.execute(comparator_figures.insert(), rows)
+
+
 def _create(engine: Engine) -> None:
     metadata.create_all(engine)
 
@@ -329,6 +354,7 @@ def framework_projection() -> Projection:
             "RoundDeadlinePassed": _on_round,
             "ActionAssigned": _on_action,
             "ActionCompleted": _on_action,
+            "ComparatorFiguresLoaded": _on_comparators,
         }
     )
     from .batch import apply_in_segments  # it reuses this module's helpers

@@ -16,6 +16,7 @@ from shared.events.definitions import DEFINITION_FIELDS
 from shared.events.envelope import iso
 from shared.eventstore.schema import stream_tracking, tracking
 
+from .comparator_queries import add_comparisons
 from .tables import framework_rows, settings_history, timeline, versions
 
 DEFAULT_SETTINGS = {
@@ -146,9 +147,12 @@ class FrameworkQueries:
                     codec.loads(row["assessment"]) if row["assessment"] else None,
                 )
             )
+        settings = self.settings()
+        with self.engine.connect() as conn:
+            add_comparisons(conn, entries, settings)
         return {
             "indicators": entries,
-            "settings": self.settings(),
+            "settings": settings,
             "counts": _counts(entries),
             "as_of": None,
             "version": None,
@@ -216,6 +220,7 @@ class FrameworkQueries:
                         self._at(conn, code, "assessment", at),
                     )
                 )
+            add_comparisons(conn, entries, self.settings(at), at)
         return {
             "indicators": entries,
             "settings": self.settings(at),
@@ -253,6 +258,7 @@ class FrameworkQueries:
                         self._at(conn, code, "assessment", at),
                     )
                 )
+            add_comparisons(conn, entries, snapshot["settings"], at)
         return {
             "indicators": entries,
             "settings": snapshot["settings"],

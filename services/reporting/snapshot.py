@@ -17,6 +17,7 @@ from shared import codec
 from shared.errors import NotFound
 
 from .actions import action_status
+from .comparator_queries import comparison_for, comparison_json, current_figures
 from .queries import FrameworkQueries
 from .reports.narrative import plan_of
 from .reports.privacy import private_data_removed
@@ -52,6 +53,20 @@ def _previous_round(conn: Connection, the_round: dict[str, Any]) -> str | None:
         if found["period_end"] < the_round["period_end"]
     ]
     return max(earlier)[1] if earlier else None
+
+
+def _compared(
+    definition: dict[str, Any],
+    figures: dict[str, list[dict[str, Any]]],
+    upto: dict[str, dict[str, Any]],
+    as_of: str,
+    settings: dict[str, Any],
+) -> dict[str, Any] | None:
+    """The indicator against England and neighbours at the round (or None)."""
+    mine = figures.get(definition["code"]) or []
+    own = {p: float(r["value"]) for p, r in upto.items()}
+    _grouped, found = comparison_for(definition, mine, own, settings)
+    return comparison_json(found)
 
 
 def build_snapshot(
@@ -103,8 +118,15 @@ def build_snapshot(
         )
         for code, period, data in found:
             results_of.setdefault(code, {})[period] = codec.loads(data)
-    as_of = the_round.get("closed_at") or f"{the_round['deadline']}T23:59:59.999999Z"
+        as_of = (
+            the_round.get("closed_at") or f"{the_round['deadline']}T23:59:59.999999Z"
+        )
+        figures = {
+            code: [f for f in loaded if f["period_end"] <= period_end]
+            for code, loaded in current_figures(conn, at=as_of).items()
+        }
     as_of_day = date.fromisoformat(as_of[:10])
+    rows_settings = FrameworkQueries(engine).settings(as_of)
     indicators = []
     registered = sorted(rows, key=lambda r: (r["registered_at"] or "", r["code"]))
     position = {r["code"]: n for n, r in enumerate(registered)}
@@ -115,6 +137,7 @@ def build_snapshot(
         upto = results_of.get(definition["code"], {})
         latest = upto[max(upto)] if upto else None
         a = assessed.get(definition["code"], {})
+        compared = _compared(definition, figures, upto, as_of, rows_settings)
         indicators.append(
             {
                 **{k: v for k, v in definition.items() if k != "retired"},
@@ -141,6 +164,7 @@ def build_snapshot(
                     if definition["code"] in previous_status
                     else {}
                 ),
+                **({"comparison": compared} if compared else {}),
             }
         )
     indicators.sort(key=lambda i: (i["outcome"] or "", i["code"]))

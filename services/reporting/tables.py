@@ -105,3 +105,31 @@ actions = sa.Table(
     sa.Column("round_id", sa.String(40)),
     sa.Column("data", sa.Text, nullable=False),
 )
+
+# Published figures for other areas (England, regions, other councils), every
+# load kept with when it took effect: the newest row for an (indicator, area,
+# period) counts now, and "as of T" is the newest with valid_from <= T.
+comparator_figures = sa.Table(
+    "rm_comparators",
+    metadata,
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("indicator_code", sa.String(32), nullable=False),
+    sa.Column("area_code", sa.String(20), nullable=False),
+    sa.Column("period_end", sa.String(10), nullable=False),
+    sa.Column("area_type", sa.String(30), nullable=False),
+    sa.Column("area_name", sa.Text),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("published", sa.String(10)),
+    sa.Column("valid_from", sa.String(40), nullable=False),
+)
+sa.Index(
+    "ix_comparators_indicator",
+    comparator_figures.c.indicator_code,
+    comparator_figures.c.period_end,
+)

@@ -26,6 +26,9 @@ SETTING_LABELS = {
     "plan_name": "Plan name",
     "plan_start_year": "First year of the plan",
     "plan_end_year": "Last year of the plan",
+    "area_code": "The council's area code",
+    "region_code": "Its region's code",
+    "statistical_neighbours": "Statistical neighbours",
 }
 
 
@@ -44,6 +47,13 @@ def settings_body(fields: dict[str, str]) -> dict[str, Any]:
         text = fields.get(name, "").strip()
         if text:
             body[name] = int(text) if text.isdigit() and len(text) < 6 else text
+    for name in ("area_code", "region_code"):
+        text = fields.get(name, "").strip().upper()
+        if text:
+            body[name] = text
+    neighbours = fields.get("statistical_neighbours", "").replace(",", " ").split()
+    if neighbours:
+        body["statistical_neighbours"] = [code.upper() for code in neighbours]
     return body
 
 
@@ -107,7 +117,10 @@ def routes(admin_web: AdminWeb) -> APIRouter:
     ) -> HTMLResponse:
         admin = admin_web.admin(request)
         now = port.settings()
-        shown = {k: str(v) for k, v in now.items()}
+        shown = {
+            k: ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+            for k, v in now.items()
+        }
         return admin_web.page(
             request,
             admin,

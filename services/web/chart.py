@@ -4,7 +4,9 @@ Pure: plain data in, coordinates and a text alternative out; the template draws
 them. Results are a solid line with dots, the trajectory (baseline to target
 through any milestones) is dashed, the projection (the least-squares line of
 section 5, from the baseline to the target date) is dotted, and the target is a
-diamond: each series differs in shape as well as colour.
+diamond: each series differs in shape as well as colour. Comparator figures
+(England, the region, the statistical neighbours' average) are thin lines with
+square, triangle and cross markers.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A comparator's line: its name, CSS modifier and points."""
+
+    name: str
+    kind: str  # england | region | neighbours
+    points: list[Point]
+
+
+@dataclass(frozen=True)
 class Chart:
     """Everything the template needs to draw the chart and describe it."""
 
@@ -43,6 +54,7 @@ class Chart:
     target: Point | None = None
     trajectory: list[Point] = field(default_factory=list)
     projection: list[Point] = field(default_factory=list)
+    comparators: list[Series] = field(default_factory=list)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -90,12 +102,36 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return 10 * power
 
 
+COMPARATOR_LINES = (
+    ("england", "england", "England"),
+    ("region", "region", "Region"),
+    ("neighbour_average", "neighbours", "Statistical neighbours (average)"),
+)
+
+
+def _comparator_series(
+    periods: Sequence[dict[str, object]],
+) -> list[tuple[str, str, list[Observation]]]:
+    found = []
+    for key, kind, name in COMPARATOR_LINES:
+        points = [
+            o
+            for p in periods
+            if (o := _on({"value": p.get(key), "period_end": p.get("period_end")}))
+        ]
+        if points:
+            found.append((kind, name, sorted(points, key=lambda o: o.when)))
+    return found
+
+
 def build_chart(
     definition: dict[str, object],
     results: Sequence[dict[str, object]],
     projection_value: float | None,
+    comparator_periods: Sequence[dict[str, object]] = (),
 ) -> Chart:
-    """The chart of one indicator from its definition and its results."""
+    """The chart of one indicator from its definition and its results, with
+    any comparator figures (periods as ``/comparators`` gives them)."""
     unit = str(definition.get("unit") or "")
     baseline = _on(definition.get("baseline"))  # type: ignore[arg-type]
     target = _on(definition.get("target"))  # type: ignore[arg-type]
@@ -109,7 +145,9 @@ def build_chart(
     )
     trajectory = _trajectory(baseline, target, milestones)
     projection = _projection(baseline, points, target)
+    lines = _comparator_series(comparator_periods)
     everything = [*points, *trajectory, *projection]
+    everything += [o for _k, _n, line in lines for o in line]
     everything += [o for o in (baseline, target) if o is not None]
     if not everything:
         return Chart(description="There are no results, baseline or target to chart.")
@@ -118,7 +156,8 @@ def build_chart(
     return Chart(
         description=_describe(
             definition, baseline, target, points, projection_value, unit
-        ),
+        )
+        + _describe_comparators(lines, unit),
         x_ticks=scale.x_ticks(),
         y_ticks=scale.y_ticks(unit),
         results=[plot(o, f"{figure(o.value, unit)}, {day(o.when)}") for o in points],
@@ -128,6 +167,17 @@ def build_chart(
         target=plot(target, f"Target {figure(target.value, unit)}") if target else None,
         trajectory=[plot(o, "") for o in trajectory],
         projection=[plot(o, "") for o in projection],
+        comparators=[
+            Series(
+                name,
+                kind,
+                [
+                    plot(o, f"{name}: {figure(o.value, unit)}, {day(o.when)}")
+                    for o in line
+                ],
+            )
+            for kind, name, line in lines
+        ],
     )
 
 
@@ -232,3 +282,15 @@ def _describe(
             f"at {day(target.when)}."
         )
     return " ".join(parts)
+
+
+def _describe_comparators(
+    lines: Sequence[tuple[str, str, list[Observation]]], unit: str
+) -> str:
+    parts = [
+        f" {name}: "
+        + "; ".join(f"{figure(o.value, unit)} at {day(o.when)}" for o in line)
+        + "."
+        for _kind, name, line in lines
+    ]
+    return "".join(parts)

@@ -129,6 +129,7 @@ def routes(web: Web) -> APIRouter:
             title="Performance framework",
             data=data,
             groups=grouped(shown),
+            compared=any(e.get("comparison") for e in everything),
             shown=len(shown),
             counts={
                 s: sum(e["shown_status"] == s for e in everything) for s in STATUSES

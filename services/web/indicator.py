@@ -120,6 +120,7 @@ def routes(web: Web) -> APIRouter:
         results = latest_per_period(all_results)
         groups, breakdowns = breakdown_table(results)
         rounds = system.returns.list_rounds()
+        compared = system.comparators.comparators(code)
         return web.page(
             request,
             who,
@@ -127,7 +128,10 @@ def routes(web: Web) -> APIRouter:
             title=f"{entry['code']}: {entry['title']}",
             i=entry,
             unit=unit,
-            chart=build_chart(entry, results, entry.get("projection")),
+            chart=build_chart(
+                entry, results, entry.get("projection"), compared["periods"]
+            ),
+            compared=compared,
             results=results,
             all_results=list(reversed(all_results)),
             groups=groups,

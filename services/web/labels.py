@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from services.reporting.reports.labels import (
+    COMPARISON_FLAG_TITLES as COMPARISON_FLAG_TITLES,
+)
 from services.reporting.reports.labels import DIRECTIONS as REPORT_DIRECTIONS
 from services.reporting.reports.labels import FLAG_TITLES as FLAG_TITLES
 from services.reporting.reports.labels import STATUS_WORDS as STATUS_WORDS

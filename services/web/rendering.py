@@ -59,6 +59,7 @@ def make_environment() -> Environment:
         PREDICTIONS=labels.PREDICTIONS,
         DECISIONS=labels.DECISIONS,
         FLAG_TITLES=labels.FLAG_TITLES,
+        COMPARISON_FLAG_TITLES=labels.COMPARISON_FLAG_TITLES,
         UNITS=labels.UNITS,
         POLARITIES=labels.POLARITIES,
         FREQUENCIES=labels.FREQUENCIES,

@@ -41,6 +41,7 @@ CURRENT_VERSIONS: Final[dict[str, int]] = {
     "ActionCompleted": 1,
     "ReportPublished": 1,
     "ReportDraftEdited": 1,
+    "ComparatorFiguresLoaded": 1,
 }
 
 # Which service emits each type, hence which Kafka topic carries it.
@@ -88,7 +89,13 @@ SERVICE_OF: Final[dict[str, str]] = {
         "assessment",
     ),
     **dict.fromkeys(
-        ["ActionAssigned", "ActionCompleted", "ReportPublished", "ReportDraftEdited"],
+        [
+            "ActionAssigned",
+            "ActionCompleted",
+            "ReportPublished",
+            "ReportDraftEdited",
+            "ComparatorFiguresLoaded",
+        ],
         "reporting",
     ),
 }

@@ -147,6 +147,11 @@ class FrameworkSettingsChangedV1(Payload):
     plan_name: Text | None = None
     plan_start_year: StrictInt | None = None
     plan_end_year: StrictInt | None = None
+    # The council's own area code, its region's and its statistical neighbours'
+    # (for the comparison with England, the region and similar councils).
+    area_code: Code | None = None
+    region_code: Code | None = None
+    statistical_neighbours: list[Code] | None = None
 
 
 class FrameworkVersionPublishedV1(Payload):
@@ -271,6 +276,28 @@ class ReportDraftEditedV1(Payload):
     recommendations: Text | None = None
 
 
+AreaType = Literal["england", "region", "statistical_neighbour", "other_council"]
+
+
+class ComparatorRow(Payload):
+    area_code: Code
+    area_name: Text | None = None
+    area_type: AreaType
+    indicator_code: Code
+    period_end: Day
+    value: Number
+
+
+class ComparatorFiguresLoadedV1(Payload):
+    """Published figures for other areas (England, regions, other councils);
+    a later row for the same area, indicator and period supersedes."""
+
+    source: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    published: Day | None = None
+    file: Text | None = None
+    rows: Annotated[list[ComparatorRow], Field(min_length=1, max_length=5000)]
+
+
 #: (type, schema_version) -> the model its data must satisfy.
 PAYLOADS: Final[dict[tuple[str, int], type[Payload]]] = {
     ("IndicatorRegistered", 2): IndicatorRegisteredV2,
@@ -303,6 +330,7 @@ PAYLOADS: Final[dict[tuple[str, int], type[Payload]]] = {
     ("ActionCompleted", 1): ActionCompletedV1,
     ("ReportPublished", 1): ReportPublishedV1,
     ("ReportDraftEdited", 1): ReportDraftEditedV1,
+    ("ComparatorFiguresLoaded", 1): ComparatorFiguresLoadedV1,
 }
 
 

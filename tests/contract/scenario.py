@@ -263,7 +263,39 @@ def run(ep: Endpoints, tokens: dict[str, str]) -> dict[str, Any]:
         decided = eventually(decide)
         assert decided["computed_status"] == "RED"
         assert decided["shown_status"] == "RED"
+        loaded = _ok(
+            http.post(
+                f"{ep.reporting}/api/v1/comparators/import",
+                params={"filename": "lait.csv", "indicator": "NI 50"},
+                content=COMPARATORS_CSV.encode(),
+                headers={"Content-Type": "text/csv"},
+            ),
+            201,
+        )
+        assert loaded["counts"]["figures"] == 6
     return outcome
+
+
+# Figures for NI 50 as a LAIT download gives them (invented for the test).
+COMPARATORS_CSV = """Area code,LA name,Comparator type,Time period,Data value
+E92000001,England,England,2008/09,63.0
+E92000001,England,England,2009/10,64.5
+E12000002,North West,Region,2009/10,65.1
+E10000001,Neighbour One,Statistical neighbour,2009/10,70
+E10000002,Neighbour Two,Statistical neighbour,2009/10,x
+E10000003,Neighbour Three,Statistical neighbour,2009/10,60
+E10000004,Neighbour Four,Statistical neighbour,2009/10,66
+"""
+EXPECTED_COMPARISON = {
+    "period_end": "2010-03-31",
+    "council": 68.0,
+    "england": 64.5,
+    "region": 65.1,
+    "neighbour_average": 65.33333333333333,
+    "rank": 2,
+    "ranked": 4,
+    "gap_direction": "widening",
+}
 
 
 def framework(ep: Endpoints) -> dict[str, Any]:
@@ -287,6 +319,8 @@ def settled_framework(ep: Endpoints, timeout: float = 90.0) -> dict[str, Any]:
         flags = {c: [f["code"] for f in by_code[c]["flags"]] for c in EXPECTED_STATUS}
         assert flags == EXPECTED_FLAGS, flags
         assert (by_code["NI 112"]["decision"] or {}).get("decision") == "upheld"
+        compared = by_code["NI 50"]["comparison"] or {}
+        assert {k: compared.get(k) for k in EXPECTED_COMPARISON} == EXPECTED_COMPARISON
         return fw
 
     return eventually(check, timeout=timeout)

@@ -152,6 +152,28 @@ def test_an_indicator_page_shows_its_chart_and_history(
     shot(page, "03-indicator-ni-55")
 
 
+def test_an_indicator_page_compares_with_england_and_neighbours(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url + "/indicators/NI%2055")
+    section = page.locator("section[aria-labelledby=comparison]")
+    expect(section.get_by_role("heading", level=2)).to_have_text(
+        "Compared with England and neighbours"
+    )
+    expect(section).to_contain_text("never change the RAG status")
+    expect(section).to_contain_text("Rank among neighbours")
+    expect(section).to_contain_text("(1 is best)")
+    for kind in ("england", "region", "neighbours"):
+        expect(page.locator(f"polyline.chart__comparator--{kind}")).to_be_visible()
+    expect(page.locator("figure.chart .legend")).to_contain_text(
+        "Statistical neighbours (average)"
+    )
+    expect(page.locator("#chart-desc")).to_contain_text("England:")
+    shot(page, "03b-indicator-ni-55-comparators")
+    page.goto(server.url + "/")
+    expect(page.locator("#framework-table thead")).to_contain_text("Neighbours")
+
+
 def test_a_lead_submits_a_return_through_the_form(server: Server, page: Page) -> None:
     page.goto(f"{server.url}/rounds/{ROUND}")
     expect(page.locator("#return-form")).to_contain_text("Sign in")

@@ -454,6 +454,26 @@ def test_framework_settings_change_with_the_apis_rules(admin: Admin) -> None:
     assert (now["rag_mode"], now["amber_fraction"]) == ("red_green", 0.2)
 
 
+def test_the_councils_comparators_are_settings_too(admin: Admin) -> None:
+    saved = admin.post(
+        "/admin/settings",
+        {
+            "area_code": "e10000900",
+            "region_code": "E12000002",
+            "statistical_neighbours": "E10000901, E10000902\nE10000903",
+        },
+    )
+    assert saved.status_code == 303
+    now = admin.api.get(f"{P}/framework/settings")
+    assert now["area_code"] == "E10000900"
+    assert now["statistical_neighbours"] == ["E10000901", "E10000902", "E10000903"]
+    assert (
+        'value="E10000901, E10000902, E10000903"' in admin.get("/admin/settings").text
+    )
+    wrong = admin.post("/admin/settings", {"statistical_neighbours": "E1-bad"})
+    assert wrong.status_code == 422
+
+
 # Rounds ---------------------------------------------------------------------
 
 

@@ -30,6 +30,9 @@ from services.demo.routing import RoutingError, parse_urls, service_for
         ("GET", "/api/v1/indicators/NI%2051/history", "reporting"),
         ("GET", "/api/v1/reports/R1/board", "reporting"),
         ("POST", "/api/v1/actions", "reporting"),
+        ("POST", "/api/v1/comparators", "reporting"),
+        ("POST", "/api/v1/comparators/import", "reporting"),
+        ("GET", "/api/v1/indicators/NI%2051/comparators", "reporting"),
     ],
 )
 def test_each_route_goes_to_the_service_that_serves_it(
@@ -41,7 +44,7 @@ def test_each_route_goes_to_the_service_that_serves_it(
 def test_every_demo_step_has_a_service() -> None:
     used = {service_for(s.method, quote_path(s.path)) for s in demo_plan()}
 
-    assert used == {"indicators", "returns"}
+    assert used == {"indicators", "returns", "reporting"}
 
 
 def test_an_unknown_route_is_an_error() -> None:

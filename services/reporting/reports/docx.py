@@ -423,6 +423,14 @@ def _details(document: Any, paper: Paper) -> None:
                 (2, 1),
                 width_mm=70,
             )
+        if i.comparison:
+            document.add_paragraph(
+                f"Compared with England and neighbours: {i.comparison.summary}"
+                + "".join(
+                    f" {title} (for information): {why}."
+                    for title, why in i.comparison.flags
+                )
+            )
         if i.breakdowns:
             _table(
                 document,

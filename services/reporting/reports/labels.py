@@ -60,6 +60,12 @@ FLAG_TITLES = {
     "VOLATILE": "Volatile result",
 }
 
+# Informational comparison flags (services/reporting/comparison.py): never RAG.
+COMPARISON_FLAG_TITLES = {
+    "BELOW_ENGLAND_WIDENING": "Below England and widening",
+    "BOTTOM_QUARTILE_NEIGHBOURS": "Bottom quartile among neighbours",
+}
+
 UNIT_WORDS = {
     "percent": "Percentage",
     "number": "Number of children",

@@ -30,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from . import labels
+from .comparison_words import board_sentence
 
 LIST_LIMIT = 5
 NUMBER_WORDS = (
@@ -211,6 +212,7 @@ def covering_text(snapshot: Mapping[str, Any]) -> CoveringText:
                 changes_section(snapshot, indicators),
                 concerns_section(snapshot, indicators),
                 good_news_section(snapshot, indicators),
+                comparison_section(indicators),
                 challenge_section(snapshot),
                 gaps_section(snapshot, indicators),
             )
@@ -310,6 +312,15 @@ def overview_section(
             )
         )
     return SummarySection("Overall position", tuple(paragraphs))
+
+
+def comparison_section(indicators: Sequence[Mapping[str, Any]]) -> SummarySection:
+    """How the council compares with England and its statistical neighbours
+    (no paragraph without comparator figures)."""
+    text = board_sentence(indicators)
+    return SummarySection(
+        "Compared with England and similar councils", (text,) if text else ()
+    )
 
 
 def _are(n: int, what: str) -> str:

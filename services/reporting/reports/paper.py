@@ -17,6 +17,7 @@ from shared.events.actors import actor_without_token
 from shared.text import xml_safe_deep
 
 from . import labels
+from .comparison_words import ComparisonView, comparison_view
 from .narrative import CoveringText, covering_text
 from .privacy import private_data_removed
 
@@ -127,6 +128,7 @@ class IndicatorView:
     decision: DecisionView | None
     history: tuple[tuple[str, Figure, date | None], ...]
     chart: ChartData
+    comparison: ComparisonView | None = None
 
     @property
     def status_changed(self) -> bool:
@@ -434,6 +436,7 @@ def indicator_view(
             for r in _by_period(raw.get("results") or [])
         ),
         chart=chart_data(raw, unit, threshold),
+        comparison=comparison_view(raw.get("comparison"), unit, threshold),
     )
 
 

@@ -62,6 +62,7 @@ def render_xlsx(snapshot: dict[str, Any]) -> bytes:
         _indicators(workbook, paper)
         _flagged(workbook, paper)
     _breakdowns(workbook, paper)
+    _comparators(workbook, paper)
     _results(workbook, paper)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
@@ -327,6 +328,40 @@ def _breakdowns(workbook: Workbook, paper: Paper) -> None:
     ]
     widths = [10, 50, 12, 10, 36, 10, 12, 40]
     _fill(workbook.create_sheet("Breakdowns"), headers, rows, widths)
+
+
+def _comparators(workbook: Workbook, paper: Paper) -> None:
+    """England, region and neighbours per indicator (only when there are any)."""
+    compared = [i for i in paper.indicators if i.comparison]
+    if not compared:
+        return
+    headers = [
+        "Code",
+        "Indicator",
+        "Period ending",
+        "Council",
+        "England",
+        "Region",
+        "Neighbours (average)",
+        "Rank among neighbours",
+        "Areas ranked",
+        "Quartile (1 best)",
+        "Gap to England (+ better)",
+        "Gap since previous period",
+        "For information",
+    ]
+    rows: list[list[Value]] = [
+        [
+            i.code,
+            i.title,
+            *i.comparison.cells,
+            "; ".join(title for title, _why in i.comparison.flags),
+        ]
+        for i in compared
+        if i.comparison
+    ]
+    widths = [10, 50, 12, 10, 10, 10, 12, 12, 10, 10, 12, 14, 40]
+    _fill(workbook.create_sheet("Comparators"), headers, rows, widths)
 
 
 def _results(workbook: Workbook, paper: Paper) -> None:
