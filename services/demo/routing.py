@@ -33,10 +33,15 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("*", re.compile(r"^/api/v1/(assessments|challenges)(/|$)"), "assessment"),
     ("GET", re.compile(r"^/api/v1/indicators/?$"), "reporting"),
     ("GET", re.compile(r"^/api/v1/indicators/.+/history$"), "reporting"),
+    ("GET", re.compile(r"^/api/v1/indicators/.+/groups$"), "reporting"),
     ("*", re.compile(r"^/api/v1/indicators(/|$)"), "indicators"),
     ("*", re.compile(r"^/api/v1/framework/settings$"), "indicators"),
     ("POST", re.compile(r"^/api/v1/framework/versions$"), "indicators"),
-    ("*", re.compile(r"^/api/v1/(framework|reports|actions)(/|$)"), "reporting"),
+    (
+        "*",
+        re.compile(r"^/api/v1/(framework|reports|actions|equalities)(/|$)"),
+        "reporting",
+    ),
 ]
 SERVICES = ("indicators", "returns", "assessment", "reporting")
 

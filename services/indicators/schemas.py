@@ -122,6 +122,9 @@ class SettingsIn(Body):
     plan_name: Name | None = None
     plan_start_year: Annotated[StrictInt, Field(ge=1990, le=2100)] | None = None
     plan_end_year: Annotated[StrictInt, Field(ge=1990, le=2100)] | None = None
+    # A group behind all children by more than this fraction of the figure for
+    # all children is flagged for the Board (information only: never the RAG).
+    equality_gap_threshold: Annotated[Number, Field(gt=0, le=10)] | None = None
 
     @field_validator(
         "rag_mode",
@@ -130,6 +133,7 @@ class SettingsIn(Body):
         "plan_name",
         "plan_start_year",
         "plan_end_year",
+        "equality_gap_threshold",
         mode="before",
     )
     @classmethod

@@ -147,6 +147,7 @@ class FrameworkSettingsChangedV1(Payload):
     plan_name: Text | None = None
     plan_start_year: StrictInt | None = None
     plan_end_year: StrictInt | None = None
+    equality_gap_threshold: Number | None = None
 
 
 class FrameworkVersionPublishedV1(Payload):
@@ -178,6 +179,9 @@ class ReturnSubmittedV1(Payload):
     value: Number
     prediction: StrictStr | None = None
     breakdowns: dict[str, Any] | None = None
+    breakdown_counts: dict[str, Any] | None = (
+        None  # group: {n | numerator, denominator}
+    )
     commentary: Text | None = None
     data_quality: Text | None = None
 
@@ -188,6 +192,9 @@ class LaaResultReceivedV1(Payload):
     value: Number
     result_id: Code
     breakdowns: dict[str, Any] | None = None
+    breakdown_counts: dict[str, Any] | None = (
+        None  # group: {n | numerator, denominator}
+    )
     submitted_at: Annotated[StrictStr, Field(max_length=64)] | None = None
 
 
