@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from services.reporting.equalities import EqualityQueries
 from shared.errors import NotFound
 
 from . import labels
 from .chart import build_chart
+from .equalities import DIRECTION_WORDS, group_section
 from .rendering import Web
 
 
@@ -137,6 +139,13 @@ def routes(web: Web) -> APIRouter:
             actions=system.actions.list(indicator_code=code),
             latest_round=rounds[0] if rounds else None,
             may_submit=who.may_submit_for(entry),
+            group_section=group_section(
+                EqualityQueries(
+                    system.framework, system.settings.small_number_threshold
+                ),
+                code,
+            ),
+            group_directions=DIRECTION_WORDS,
         )
 
     return router

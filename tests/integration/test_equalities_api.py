@@ -69,7 +69,9 @@ def test_groups_of_a_returned_result_with_gaps_direction_and_as_of(
     assert not any(g["group"] == "looked_after" for g in board["gaps"])
 
 
-def test_the_gap_threshold_is_a_framework_setting(api: Api, system: EmbeddedSystem) -> None:
+def test_the_gap_threshold_is_a_framework_setting(
+    api: Api, system: EmbeddedSystem
+) -> None:
     api.post(f"{P}/indicators", indicator("NI 73"))
     returned(api, "2009-03-31", 62.0, {"fsm": 50.0, "not_fsm": 65.0})
     system.catch_up()
@@ -126,3 +128,23 @@ def test_an_unknown_group_on_the_stream_is_a_dead_letter_with_its_reason(
     )
     assert accepted.data["breakdowns"] == {"female": 66.0}
     assert accepted.data["breakdown_counts"] == {"female": {"n": 120}}
+
+
+def test_the_pages_show_the_groups_and_the_gaps(
+    api: Api, system: EmbeddedSystem
+) -> None:
+    api.post(f"{P}/indicators", indicator("NI 73"), headers=at("2007-04-01"))
+    returned(api, "2009-03-31", 62.0, {"fsm": 40.0, "not_fsm": 66.0, "sen": 3})
+    system.catch_up()
+    page = api.client.get("/equalities")
+    assert page.status_code == 200, page.text
+    assert 'href="/equalities"' in page.text
+    assert "Eligible for free school meals" in page.text
+    assert "−22%" in page.text and "more than 20%" in page.text
+    indicator_page = api.client.get("/indicators/NI%2073").text
+    assert 'id="groups"' in indicator_page
+    assert "Free school meals and disadvantage" in indicator_page
+    assert "Behind the best-placed group by" in indicator_page
+    assert '<title id="groups-sen-title">Special educational needs: With SEN 3%' in (
+        indicator_page
+    )
