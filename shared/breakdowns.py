@@ -65,6 +65,11 @@ DIMENSIONS: tuple[Dimension, ...] = (
             ("black", "Black or Black British", ("black british",)),
             ("chinese", "Chinese", ()),
             ("other_ethnic_group", "Any other ethnic group", ("other ethnic",)),
+            (
+                "minority_ethnic",
+                "Black and minority ethnic",
+                ("bme", "bame", "black and minority ethnic", "all minority ethnic"),
+            ),
             ("ethnicity_unknown", "Not known", ("unclassified", "not obtained")),
         ),
     ),
