@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from shared import codec
 from shared.errors import NotFound
 
-from .group_gaps import DEFAULT_GAP_THRESHOLD, group_series, widest
 from .queries import FrameworkQueries
+from .reports.group_gaps import framework_gaps, gap_threshold_of, group_series
 from .tables import results, timeline
 
 
@@ -62,8 +62,7 @@ class EqualityQueries:
         }
 
     def _gap_threshold(self, framework: dict[str, Any]) -> float:
-        value = (framework.get("settings") or {}).get("equality_gap_threshold")
-        return float(value) if value is not None else DEFAULT_GAP_THRESHOLD
+        return gap_threshold_of(framework.get("settings") or {})
 
     def indicator(self, code: str, at: str | None = None) -> dict[str, Any]:
         """One indicator's groups in every period that carried a breakdown."""
@@ -95,54 +94,10 @@ class EqualityQueries:
         flagged gaps first, then the widest relative to the whole population."""
         framework = self._framework(at)
         live = [i for i in framework["indicators"] if not i.get("retired")]
-        limit = self._gap_threshold(framework)
         by_code = self._results([i["code"] for i in live], at)
-        gaps: list[dict[str, Any]] = []
-        covered = 0
-        for entry in live:
-            series = group_series(
-                by_code[entry["code"]],
-                entry.get("polarity") or "higher_is_better",
-                entry.get("unit") or "",
-                self.threshold,
-                limit,
-            )
-            if not series:
-                continue
-            covered += 1
-            latest = series[-1]
-            for g in widest(series):
-                relative = (
-                    abs(g.gap_to_all or 0.0) / abs(latest.overall)
-                    if latest.overall
-                    else None
-                )
-                gaps.append(
-                    {
-                        "code": entry["code"],
-                        "title": entry.get("title"),
-                        "unit": entry.get("unit"),
-                        "polarity": entry.get("polarity"),
-                        "period_end": latest.period_end,
-                        "overall": latest.overall,
-                        **g.as_dict(),
-                        "relative_gap": relative,
-                    }
-                )
-        gaps.sort(
-            key=lambda g: (
-                not g["flags"],
-                -(g["relative_gap"] or 0.0),
-                g["code"],
-                g["group"],
-            )
+        found = framework_gaps(
+            ((i, by_code[i["code"]]) for i in live),
+            self.threshold,
+            self._gap_threshold(framework),
         )
-        return {
-            "as_of": framework.get("as_of"),
-            "small_number_threshold": self.threshold,
-            "gap_threshold": limit,
-            "indicators_with_breakdowns": covered,
-            "flagged": sum(1 for g in gaps if g["flags"]),
-            "widening": sum(1 for g in gaps if g["direction"] == "widening"),
-            "gaps": gaps,
-        }
+        return {"as_of": framework.get("as_of"), **found}

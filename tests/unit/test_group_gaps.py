@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reporting.group_gaps import group_series, widest
+from services.reporting.reports.group_gaps import group_series, widest
 
 figures = st.floats(min_value=0, max_value=100, allow_nan=False).map(
     lambda v: round(v, 1)

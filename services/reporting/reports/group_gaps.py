@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from shared.breakdowns import DIMENSION_LABELS, describe
 
-from .reports.labels import is_suppressed
+from .labels import is_suppressed
 
 Direction = Literal["closing", "widening", "unchanged"]
 Position = Literal["behind", "ahead", "level"]
@@ -275,3 +275,67 @@ def widest(series: Sequence[PeriodGroups]) -> list[GroupGap]:
         return gap / abs(latest.overall) if latest.overall else gap
 
     return sorted(behind, key=lambda g: (not g.flags, -size(g), g.key))
+
+
+def framework_gaps(
+    indicators: Iterable[tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]]],
+    threshold: float,
+    gap_threshold: float | None = None,
+) -> dict[str, Any]:
+    """Across indicators (each a definition and its results), the groups behind
+    all children in each latest breakdown: flagged first, then widest for the
+    size of the figure for all children."""
+    gaps: list[dict[str, Any]] = []
+    covered = 0
+    for entry, results in indicators:
+        series = group_series(
+            results,
+            str(entry.get("polarity") or "higher_is_better"),
+            str(entry.get("unit") or ""),
+            threshold,
+            gap_threshold,
+        )
+        if not series:
+            continue
+        covered += 1
+        latest = series[-1]
+        for g in widest(series):
+            gap = abs(g.gap_to_all or 0.0)
+            gaps.append(
+                {
+                    "code": entry["code"],
+                    "title": entry.get("title"),
+                    "unit": entry.get("unit"),
+                    "polarity": entry.get("polarity"),
+                    "period_end": latest.period_end,
+                    "overall": latest.overall,
+                    **g.as_dict(),
+                    "relative_gap": gap / abs(latest.overall)
+                    if latest.overall
+                    else None,
+                }
+            )
+    gaps.sort(
+        key=lambda g: (
+            not g["flags"],
+            -(g["relative_gap"] or 0.0),
+            g["code"],
+            g["group"],
+        )
+    )
+    return {
+        "small_number_threshold": threshold,
+        "gap_threshold": DEFAULT_GAP_THRESHOLD
+        if gap_threshold is None
+        else gap_threshold,
+        "indicators_with_breakdowns": covered,
+        "flagged": sum(1 for g in gaps if g["flags"]),
+        "widening": sum(1 for g in gaps if g["direction"] == "widening"),
+        "gaps": gaps,
+    }
+
+
+def gap_threshold_of(settings: Mapping[str, Any]) -> float:
+    """The framework's gap threshold, or the default when it sets none."""
+    value = settings.get("equality_gap_threshold")
+    return float(value) if isinstance(value, int | float) else DEFAULT_GAP_THRESHOLD
