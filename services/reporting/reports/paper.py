@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.breakdowns import DIMENSION_LABELS
 from shared.events.actors import actor_without_token
 from shared.text import xml_safe_deep
 
@@ -177,6 +178,61 @@ class ActionView:
 
 
 @dataclass(frozen=True, slots=True)
+class GapView:
+    """A group behind all children, as the Executive paper's equalities table
+    shows it."""
+
+    code: str
+    anchor: str
+    title: str
+    group: str
+    dimension: str
+    period: str
+    value: str
+    overall: str
+    gap: str
+    direction: str
+    flags: str
+
+
+GAP_DIRECTIONS = {
+    "closing": "Closing",
+    "widening": "Widening",
+    "unchanged": "Unchanged",
+}
+
+
+def gap_views(
+    equalities: Mapping[str, Any] | None, threshold: float
+) -> tuple[GapView, ...]:
+    """The groups behind all children in the snapshot, flagged and widest first."""
+    views = []
+    for g in (equalities or {}).get("gaps") or []:
+        unit = str(g.get("unit") or "")
+        gap = _number(g.get("gap_to_all"))
+        views.append(
+            GapView(
+                code=str(g.get("code")),
+                anchor=labels.anchor(str(g.get("code"))),
+                title=str(g.get("title") or ""),
+                group=str(g.get("label") or g.get("group")),
+                dimension=DIMENSION_LABELS.get(str(g.get("dimension")), "Other groups"),
+                period=labels.short_date_text(g.get("period_end")),
+                value=labels.figure_text(_number(g.get("value")), unit, threshold, "c"),
+                overall=labels.figure_text(
+                    _number(g.get("overall")), unit, threshold, "c"
+                ),
+                gap=labels.signed_text(gap) if gap is not None else "No gap",
+                direction=GAP_DIRECTIONS.get(
+                    str(g.get("direction")), "No earlier breakdown"
+                ),
+                flags=" ".join(str(f.get("explanation")) for f in g.get("flags") or []),
+            )
+        )
+    return tuple(views)
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     kind: str
     heading: str
@@ -200,6 +256,7 @@ class Paper:
     covering: CoveringText
     running_header: str
     publication: str
+    equalities: tuple[GapView, ...] = ()
 
     @property
     def total(self) -> int:
@@ -274,6 +331,7 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
         ),
         covering=covering,
         publication=publication_text(snapshot.get("publication")),
+        equalities=gap_views(snapshot.get("equalities"), threshold),
         running_header=" | ".join(
             p
             for p in (
