@@ -26,6 +26,7 @@ SETTING_LABELS = {
     "plan_name": "Plan name",
     "plan_start_year": "First year of the plan",
     "plan_end_year": "Last year of the plan",
+    "equality_gap_threshold": "Equalities gap flag",
 }
 
 
@@ -34,7 +35,7 @@ def settings_body(fields: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if fields.get("rag_mode"):
         body["rag_mode"] = fields["rag_mode"]
-    for name in ("amber_fraction", "significance"):
+    for name in ("amber_fraction", "significance", "equality_gap_threshold"):
         value = number_or_text(fields.get(name, ""))
         if value is not None:
             body[name] = value
