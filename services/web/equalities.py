@@ -25,7 +25,7 @@ DIRECTION_WORDS = {
 }
 BAR_WIDTH = 260
 ROW = 26
-LABEL_WIDTH = 170
+LABEL_WIDTH = 230
 
 
 def dimension_chart(dimension: dict[str, Any], overall: float | None) -> dict[str, Any]:
@@ -55,9 +55,8 @@ def dimension_chart(dimension: dict[str, Any], overall: float | None) -> dict[st
     }
 
 
-def group_section(queries: EqualityQueries, code: str) -> dict[str, Any] | None:
+def group_section(found: dict[str, Any]) -> dict[str, Any] | None:
     """The indicator page's groups: the latest breakdown, charted by dimension."""
-    found = queries.indicator(code)
     latest = found["latest"]
     if latest is None:
         return None
@@ -68,6 +67,35 @@ def group_section(queries: EqualityQueries, code: str) -> dict[str, Any] | None:
             for d in latest["dimensions"]
         ],
         "threshold": found["small_number_threshold"],
+    }
+
+
+def group_history(found: dict[str, Any]) -> dict[str, Any] | None:
+    """Every period's breakdown as one table: a column a group, "c" where withheld."""
+    periods = found["periods"]
+    if not periods:
+        return None
+    columns: dict[str, str] = {}
+    rows = []
+    for p in periods:
+        cells: dict[str, Any] = {}
+        for d in p["dimensions"]:
+            for g in d["groups"]:
+                columns.setdefault(g["group"], g["label"])
+                cells[g["group"]] = "c" if g["suppressed"] else g["value"]
+        rows.append(
+            {"period_end": p["period_end"], "overall": p["overall"], **{"cells": cells}}
+        )
+    return {"columns": list(columns.items()), "rows": rows}
+
+
+def groups_of(queries: EqualityQueries, code: str) -> dict[str, Any]:
+    """What the indicator page shows of an indicator's groups."""
+    found = queries.indicator(code)
+    return {
+        "group_section": group_section(found),
+        "group_history": group_history(found),
+        "group_directions": DIRECTION_WORDS,
     }
 
 

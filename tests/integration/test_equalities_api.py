@@ -135,7 +135,17 @@ def test_the_pages_show_the_groups_and_the_gaps(
     api: Api, system: EmbeddedSystem
 ) -> None:
     api.post(f"{P}/indicators", indicator("NI 73"), headers=at("2007-04-01"))
-    returned(api, "2009-03-31", 62.0, {"fsm": 40.0, "not_fsm": 66.0, "sen": 3})
+    returned(
+        api,
+        "2009-03-31",
+        62.0,
+        {
+            "fsm": 40.0,
+            "not_fsm": 66.0,
+            "sen": 3,
+            "looked_after": {"value": 41.7, "n": 3},
+        },
+    )
     system.catch_up()
     page = api.client.get("/equalities")
     assert page.status_code == 200, page.text
@@ -149,3 +159,6 @@ def test_the_pages_show_the_groups_and_the_gaps(
     assert '<title id="groups-sen-title">Special educational needs: With SEN 3%' in (
         indicator_page
     )
+    # three looked-after children: withheld in the chart and in every table
+    assert "41.7" not in indicator_page
+    assert "Looked after c" in indicator_page

@@ -104,10 +104,10 @@ def _number(value: Any) -> float | None:
 
 
 def withheld(
-    value: float | None, counts: Mapping[str, Any] | None, unit: str, threshold: float
+    value: Any, counts: Mapping[str, Any] | None, unit: str, threshold: float
 ) -> bool:
     """The papers' small-number rule, applied to a group and the counts behind it."""
-    if is_suppressed(value, unit, threshold):
+    if is_suppressed(_number(value), unit, threshold):
         return True
     for count in (counts or {}).values():
         number = _number(count)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from shared.breakdowns import DIMENSION_LABELS
+from shared.breakdowns import DIMENSION_LABELS, describe
 from shared.events.actors import actor_without_token
 from shared.text import xml_safe_deep
 
 from . import labels
+from .group_gaps import withheld
 from .narrative import CoveringText, covering_text
 from .privacy import private_data_removed
 
@@ -509,14 +510,22 @@ def breakdown_views(
     if not breakdowns:
         return ()
     overall = _number(latest.get("value"))
+    counts = latest.get("breakdown_counts") or {}
     views = []
     for group in sorted(breakdowns):
         value = _number(breakdowns[group])
-        text = labels.figure_text(value, unit, threshold, "No figure")
-        cell = labels.figure_cell(value, unit, threshold)
-        hidden = labels.is_suppressed(value, unit, threshold) or labels.is_suppressed(
-            overall, unit, threshold
+        small = withheld(value, counts.get(group), unit, threshold)
+        text = (
+            labels.SUPPRESSED
+            if small and value is not None
+            else labels.figure_text(value, unit, threshold, "No figure")
         )
+        cell = (
+            labels.SUPPRESSED
+            if small and value is not None
+            else labels.figure_cell(value, unit, threshold)
+        )
+        hidden = small or labels.is_suppressed(overall, unit, threshold)
         if value is None or overall is None:
             gap, words = Figure("No gap", None), "No gap"
         elif hidden:
@@ -526,7 +535,9 @@ def breakdown_views(
             difference = round(value - overall, 9)
             gap = Figure(labels.signed_text(difference), difference)
             words = labels.gap_words(difference, unit)
-        views.append(BreakdownView(str(group), Figure(text, cell), gap, words))
+        views.append(
+            BreakdownView(describe(str(group)).label, Figure(text, cell), gap, words)
+        )
     return tuple(views)
 
 

@@ -3,11 +3,13 @@ Executive paper, both from the gaps the snapshot carries."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from services.reporting.reports import render
 from services.reporting.reports.group_gaps import framework_gaps
 from services.reporting.reports.narrative import covering_text, equalities_section
+from services.reporting.reports.paper import build_paper
 
 from .snapshots import snapshot as full_snapshot
 
@@ -70,3 +72,32 @@ def test_the_executive_paper_tabulates_the_gaps() -> None:
     assert "Eligible for free school meals" in table
     assert "-22" in table and "Widening" in table
     assert "Looked after" not in table
+
+
+def with_few_looked_after(kind: str) -> tuple[dict[str, Any], str]:
+    data = full_snapshot(kind)
+    chosen = next(
+        i
+        for i in data["indicators"]
+        if i.get("unit") == "percent" and i.get("latest_result")
+    )
+    chosen["latest_result"]["breakdowns"] = {"looked_after": 41.3, "Boys": 70.2}
+    chosen["latest_result"]["breakdown_counts"] = {"looked_after": {"n": 3}}
+    return data, str(chosen["code"])
+
+
+def test_a_group_of_few_children_is_withheld_in_every_paper() -> None:
+    data, code = with_few_looked_after("executive")
+    html = render(data, "html").decode()
+    assert "41.3" not in html and "70.2%" in html
+    published = json.loads(render(data, "json"))
+    latest = next(i for i in published["indicators"] if i["code"] == code)[
+        "latest_result"
+    ]
+    assert latest["breakdowns"] == {"looked_after": "c", "Boys": 70.2}
+    assert "breakdown_counts" not in latest  # a count of three is itself small
+    shown = next(i for i in build_paper(data).indicators if i.code == code)
+    views = {b.group: b for b in shown.breakdowns}
+    assert views["Looked after"].value.text == "c"
+    assert views["Looked after"].gap.text == "c"
+    assert views["Boys"].value.text == "70.2%"
