@@ -7,7 +7,8 @@ view of results, and replaying the log rebuilds it with them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,8 @@ from .queries import FrameworkQueries
 from .reports.group_gaps import framework_gaps, gap_threshold_of, group_series
 from .tables import results, timeline
 
+MEMO_SIZE = 256
+
 
 class EqualityQueries:
     """Group figures and gaps, now or as of a time."""
@@ -28,6 +31,26 @@ class EqualityQueries:
     ) -> None:
         self.queries = queries
         self.threshold = small_number_threshold
+        # Answers at the read models' current position: any change clears them.
+        self._position: Hashable = None
+        self._kept: dict[Hashable, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _remembered(
+        self, key: Hashable, compute: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        position = self.queries.change_key()
+        with self._lock:
+            if position != self._position:
+                self._position, self._kept = position, {}
+            kept = self._kept.get(key)
+        if kept is None:
+            kept = compute()
+            with self._lock:
+                if len(self._kept) >= MEMO_SIZE:
+                    self._kept.pop(next(iter(self._kept)))
+                self._kept[key] = kept
+        return kept
 
     def _framework(self, at: str | None) -> dict[str, Any]:
         return self.queries.as_of(at) if at else self.queries.current()
@@ -66,6 +89,11 @@ class EqualityQueries:
 
     def indicator(self, code: str, at: str | None = None) -> dict[str, Any]:
         """One indicator's groups in every period that carried a breakdown."""
+        return self._remembered(
+            ("indicator", code, at), lambda: self._indicator(code, at)
+        )
+
+    def _indicator(self, code: str, at: str | None) -> dict[str, Any]:
         framework = self._framework(at)
         entry = next((i for i in framework["indicators"] if i["code"] == code), None)
         if entry is None:
@@ -92,6 +120,9 @@ class EqualityQueries:
     def framework(self, at: str | None = None) -> dict[str, Any]:
         """Groups behind all children in each indicator's latest breakdown,
         flagged gaps first, then the widest relative to the whole population."""
+        return self._remembered(("framework", at), lambda: self._across(at))
+
+    def _across(self, at: str | None) -> dict[str, Any]:
         framework = self._framework(at)
         live = [i for i in framework["indicators"] if not i.get("retired")]
         by_code = self._results([i["code"] for i in live], at)
