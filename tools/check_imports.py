@@ -21,6 +21,7 @@ PURE = [
     "services/returns/rounds.py",
     "services/returns/mail_log.py",
     "services/returns/mail_plan.py",
+    "services/reporting/reports/group_gaps.py",
     "services/indicators/spreadsheet.py",
     "services/reporting/comparison.py",
     "services/reporting/comparator_file.py",

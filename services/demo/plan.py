@@ -213,6 +213,11 @@ class Breakdown:
 
     groups: tuple[tuple[str, float], ...]
     relative: bool = False
+    # Groups councils publish for attainment and NEET (FSM, SEN, looked-after
+    # children, localities): (group, offset, change in the offset a year, count
+    # of children or 0). Their noise has its own generator, so adding them leaves
+    # every other figure of the demo as it was.
+    more: tuple[tuple[str, float, float, int], ...] = ()
 
 
 GENDER_GIRLS_HIGHER = Breakdown((("male", -2.5), ("female", 2.5)))
@@ -562,7 +567,16 @@ STORIES: dict[str, Story] = {
         {Y09: 72.0, Y10: 72.5},
         milestones=((Y09, 73.5), (Y10, 75.5)),
         context="Mathematics results have not moved in the schools causing concern.",
-        breakdown=GENDER_GIRLS_HIGHER,
+        breakdown=Breakdown(
+            GENDER_GIRLS_HIGHER.groups,
+            more=(
+                ("fsm", -20.5, -0.8, 0),
+                ("not_fsm", 3.8, 0.2, 0),
+                ("sen", -36.0, 1.0, 0),
+                ("no_sen", 8.0, 0.0, 0),
+                ("looked_after", -31.0, 0.0, 4),
+            ),
+        ),
     ),
     "NI 75": Story(
         ENJOY,
@@ -573,7 +587,16 @@ STORIES: dict[str, Story] = {
         {Y09: 47.5, Y10: 51.6},
         milestones=((Y09, 47.0), (Y10, 50.0)),
         context="The National Challenge schools improved most.",
-        breakdown=Breakdown((("male", -4.0), ("female", 4.0))),
+        breakdown=Breakdown(
+            (("male", -4.0), ("female", 4.0)),
+            more=(
+                ("fsm", -27.0, -1.2, 0),
+                ("not_fsm", 4.5, 0.3, 0),
+                ("sen", -33.0, 0.5, 0),
+                ("no_sen", 7.0, 0.0, 0),
+                ("looked_after", -37.0, 1.5, 23),
+            ),
+        ),
     ),
     "NI 87": Story(
         ENJOY,
@@ -645,7 +668,15 @@ STORIES: dict[str, Story] = {
         _quarterly(6.6, 7.1, 6.5, 6.1, 5.9, 6.3, 6.5, 6.2),
         laa=True,
         milestones=((Y09, 6.4), (Y10, 6.0)),
-        breakdown=GENDER_BOYS_HIGHER,
+        breakdown=Breakdown(
+            GENDER_BOYS_HIGHER.groups,
+            more=(
+                ("care_leaver", 21.0, -2.0, 38),
+                ("locality:Northtown", 2.2, 0.6, 0),
+                ("locality:Eastvale", -1.4, 0.0, 0),
+                ("locality:Southmoor", -0.5, -0.2, 0),
+            ),
+        ),
     ),
     "NI 118": Story(
         ECONOMIC,
@@ -1060,7 +1091,7 @@ class _Builder:
         prediction = self._prediction(ind, period)
         if prediction is not None:
             body["prediction"] = prediction
-        breakdowns = self._breakdowns(story, value)
+        breakdowns = self._breakdowns(story, value, code, period)
         if breakdowns is not None:
             body["breakdowns"] = breakdowns
         body["commentary"] = (
@@ -1102,17 +1133,26 @@ class _Builder:
             return None
         return "on_target" if verdict else "off_target"
 
-    def _breakdowns(self, story: Story, value: float) -> dict[str, float] | None:
+    def _breakdowns(
+        self, story: Story, value: float, code: str, period: str
+    ) -> dict[str, Any] | None:
         split = story.breakdown
         if split is None:
             return None
-        out: dict[str, float] = {}
+        out: dict[str, Any] = {}
         for group, offset in split.groups:
             v = value * offset if split.relative else value + offset
             v = _r1(v + self.rng.choice((-0.2, -0.1, 0.0, 0.1, 0.2)))
             if story.unit == "percent":
                 v = min(100.0, max(0.0, v))
             out[group] = v
+        years = (date.fromisoformat(period) - date(2008, 3, 31)).days / 365.25
+        for group, offset, drift, count in split.more:
+            noise = random.Random(f"{code}|{period}|{group}")
+            v = _r1(value + offset + drift * years + noise.choice((-0.3, 0.0, 0.3)))
+            if story.unit == "percent":
+                v = min(100.0, max(0.0, v))
+            out[group] = {"value": v, "n": count} if count else v
         return out
 
     def _commentary(
@@ -1167,7 +1207,7 @@ class _Builder:
                 "period_end": quarter,
                 "value": value,
             }
-            breakdowns = self._breakdowns(ind.story, value)
+            breakdowns = self._breakdowns(ind.story, value, code, quarter)
             if breakdowns is not None:
                 message["breakdowns"] = breakdowns
             message["submitted_at"] = f"{sent_at.isoformat()}T09:30:00Z"

@@ -35,10 +35,15 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/api/v1/indicators/.+/history$"), "reporting"),
     ("GET", re.compile(r"^/api/v1/indicators/.+/comparators$"), "reporting"),
     ("*", re.compile(r"^/api/v1/comparators(/|$)"), "reporting"),
+    ("GET", re.compile(r"^/api/v1/indicators/.+/groups$"), "reporting"),
     ("*", re.compile(r"^/api/v1/indicators(/|$)"), "indicators"),
     ("*", re.compile(r"^/api/v1/framework/settings$"), "indicators"),
     ("POST", re.compile(r"^/api/v1/framework/versions$"), "indicators"),
-    ("*", re.compile(r"^/api/v1/(framework|reports|actions)(/|$)"), "reporting"),
+    (
+        "*",
+        re.compile(r"^/api/v1/(framework|reports|actions|equalities)(/|$)"),
+        "reporting",
+    ),
 ]
 SERVICES = ("indicators", "returns", "assessment", "reporting")
 

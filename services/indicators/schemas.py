@@ -128,6 +128,9 @@ class SettingsIn(Body):
     area_code: AreaCode | None = None
     region_code: AreaCode | None = None
     statistical_neighbours: list[AreaCode] | None = Field(None, max_length=50)
+    # A group behind all children by more than this fraction of the figure for
+    # all children is flagged for the Board (information only: never the RAG).
+    equality_gap_threshold: Annotated[Number, Field(gt=0, le=10)] | None = None
 
     @field_validator(
         "rag_mode",
@@ -139,6 +142,7 @@ class SettingsIn(Body):
         "area_code",
         "region_code",
         "statistical_neighbours",
+        "equality_gap_threshold",
         mode="before",
     )
     @classmethod

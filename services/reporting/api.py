@@ -24,6 +24,7 @@ from shared.http.schemas import (
 from shared.http.security_headers import DOCUMENT_POLICY
 
 from .actions import ActionService
+from .equalities import EqualityQueries
 from .framework_cache import EncodedCache, etag_matches
 from .papers import Busy, PaperLimits, Papers
 from .publishing import PaperDesk, Publishing, published_dir, published_snapshot
@@ -178,6 +179,23 @@ def build_router(
     def history(code: str) -> dict[str, Any]:
         """An indicator's full history: definition, results, assessments, decisions."""
         return queries.history(code)
+
+    equalities = EqualityQueries(queries, small_number_threshold)
+
+    @router.get("/indicators/{code:path}/groups")
+    def groups(
+        code: str, as_of: Annotated[str | None, Query(max_length=40)] = None
+    ) -> dict[str, Any]:
+        """Each group's figure, gaps and their direction, in every period with a
+        breakdown (docs/equalities.md)."""
+        return equalities.indicator(code, parse_as_of(as_of) if as_of else None)
+
+    @router.get("/equalities")
+    def equalities_gaps(
+        as_of: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> dict[str, Any]:
+        """Groups behind all children across the framework, flagged and widest first."""
+        return equalities.framework(parse_as_of(as_of) if as_of else None)
 
     @router.get(
         "/reports/{round_id}/{kind}",

@@ -236,6 +236,7 @@ class Segment:
             "period_end": period,
             "prediction": d.get("prediction"),
             "breakdowns": d.get("breakdowns"),
+            **_counts_of(d),
             "commentary": d.get("commentary"),
             "data_quality": d.get("data_quality"),
             "source": "laa" if e.type == "LaaResultReceived" else "lead",
@@ -426,3 +427,9 @@ class Segment:
 
 def _maybe(value: Any) -> str | None:
     return p.dumps(value) if value else None
+
+
+def _counts_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The counts behind a breakdown, only on results that carry them."""
+    counts = data.get("breakdown_counts")
+    return {"breakdown_counts": counts} if counts else {}

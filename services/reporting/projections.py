@@ -167,6 +167,7 @@ def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
         "period_end": period,
         "prediction": d.get("prediction"),
         "breakdowns": d.get("breakdowns"),
+        **_counts_of(d),
         "commentary": d.get("commentary"),
         "data_quality": d.get("data_quality"),
         "source": source,
@@ -368,3 +369,9 @@ def framework_projection() -> Projection:
         create_schema=_create,
         apply_batch=apply_batch,
     )
+
+
+def _counts_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The counts behind a breakdown, only on results that carry them."""
+    counts = data.get("breakdown_counts")
+    return {"breakdown_counts": counts} if counts else {}

@@ -19,6 +19,7 @@ from shared.errors import NotFound
 from .actions import action_status
 from .comparator_queries import comparison_for, comparison_json, current_figures
 from .queries import FrameworkQueries
+from .reports.group_gaps import framework_gaps, gap_threshold_of
 from .reports.narrative import plan_of
 from .reports.privacy import private_data_removed
 from .tables import actions, framework_rows, results, round_assessments, rounds
@@ -235,5 +236,10 @@ def build_snapshot(
             },
             "challenges": challenges,
             "actions": listed_actions,
+            "equalities": framework_gaps(
+                ((i, results_of.get(i["code"], {}).values()) for i in by_code),
+                small_number_threshold,
+                gap_threshold_of(settings),
+            ),
         }
     )

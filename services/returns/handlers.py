@@ -11,6 +11,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from shared.breakdowns import BreakdownError, normalise
 from shared.errors import ConcurrencyConflict, Conflict, Invalid, NotFound
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso, utc_now
@@ -111,7 +112,7 @@ class ReturnsService:
                 "period_end": period_iso,
                 "value": float(cmd["value"]),
                 "prediction": cmd.get("prediction"),
-                "breakdowns": cmd.get("breakdowns"),
+                **_breakdown_data(cmd.get("breakdowns")),
                 "commentary": cmd.get("commentary"),
                 "data_quality": cmd.get("data_quality"),
                 "submitted_by": meta.actor,
@@ -515,3 +516,14 @@ def _public_return(e: EventEnvelope) -> dict[str, Any]:
 
 
 __all__ = ["LaaOutcome", "ReturnsService", "returns_stream", "utc_now"]
+
+
+def _breakdown_data(given: dict[str, Any] | None) -> dict[str, Any]:
+    """A return's breakdown as its event holds it: values, and counts when given."""
+    if not given:
+        return {"breakdowns": given}
+    try:
+        values, counts = normalise(given)
+    except BreakdownError as exc:
+        raise Invalid(str(exc), field="breakdowns") from exc
+    return {"breakdowns": values, **({"breakdown_counts": counts} if counts else {})}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.breakdowns import BreakdownError, normalise
 from shared.text import forbidden
 
 REQUIRED = ("result_id", "indicator_code", "period_end", "value")
@@ -40,6 +41,7 @@ class LaaResult:
     breakdowns: dict[str, float] | None
     submitted_at: str | None
     source: str
+    breakdown_counts: dict[str, dict[str, int]] | None = None
 
     def to_data(self) -> dict[str, Any]:
         """The LaaResultReceived event data."""
@@ -49,6 +51,11 @@ class LaaResult:
             "period_end": self.period_end.isoformat(),
             "value": self.value,
             "breakdowns": self.breakdowns,
+            **(
+                {"breakdown_counts": self.breakdown_counts}
+                if self.breakdown_counts
+                else {}
+            ),
             "submitted_at": self.submitted_at,
             "source": self.source,
         }
@@ -157,25 +164,22 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
         )
     breakdowns = message.get("breakdowns")
     clean: dict[str, float] | None = None
+    counts: dict[str, dict[str, int]] = {}
     if breakdowns is not None:
         if not isinstance(breakdowns, dict) or len(breakdowns) > 50:
             return Rejection(
                 "breakdowns must be an object of up to 50 groups", result_id, payload
             )
-        clean = {}
-        for group, v in breakdowns.items():
-            if _text(group, 100) is None:
-                return Rejection(
-                    "breakdown groups must be names of 1-100 characters",
-                    result_id,
-                    payload,
-                )
-            number = _number(v)
-            if number is None:
-                return Rejection(
-                    f"breakdown {group!r} is not a finite number", result_id, payload
-                )
-            clean[group] = number
+        if any(_text(group, 100) is None for group in breakdowns):
+            return Rejection(
+                "breakdown groups must be names of 1-100 characters",
+                result_id,
+                payload,
+            )
+        try:
+            clean, counts = normalise(breakdowns)
+        except BreakdownError as exc:
+            return Rejection(str(exc), result_id, payload)
     submitted_at = _submitted_at(message.get("submitted_at"))
     if isinstance(submitted_at, Rejection):
         return Rejection(submitted_at.reason, result_id, payload)
@@ -188,6 +192,7 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
         period_end=period_end,
         value=value,
         breakdowns=clean,
+        breakdown_counts=counts or None,
         submitted_at=submitted_at,
         source=source or "LAA",
     )

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, NonNegativeInt, field_validator, model_validator
 
+from shared.breakdowns import BreakdownError, normalise
 from shared.http.schemas import Body, Code, FreeText, LongText, Number, PlanDate
 
 GroupName = Annotated[str, Field(min_length=1, max_length=100), FreeText]
 RoundId = Annotated[
     str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
 ]
+
+
+class GroupFigureIn(Body):
+    """A group's figure with the counts behind it, so small numbers can be withheld."""
+
+    value: Number
+    n: NonNegativeInt | None = None
+    numerator: NonNegativeInt | None = None
+    denominator: NonNegativeInt | None = None
 
 
 class ReturnIn(Body):
@@ -25,7 +35,13 @@ class ReturnIn(Body):
     period_end: PlanDate
     value: Number
     prediction: Literal["on_target", "off_target"] | None = None
-    breakdowns: dict[GroupName, Number] | None = Field(default=None, max_length=50)
+    breakdowns: dict[GroupName, Number | GroupFigureIn] | None = Field(
+        default=None,
+        max_length=50,
+        description="Group to figure, in the groups of docs/equalities.md (e.g. "
+        "male, female, fsm, not_fsm, sen, no_sen, looked_after, locality:<name>); "
+        "a figure is a number or {value, n?, numerator?, denominator?}.",
+    )
     commentary: LongText | None = Field(
         default=None,
         description="What lies behind the result, up to 10,000 characters. Results "
@@ -35,6 +51,27 @@ class ReturnIn(Body):
         default=None,
         description="Notes on the data's quality. Never personal data about a child.",
     )
+
+    @field_validator("breakdowns", mode="after")
+    @classmethod
+    def _known_groups(
+        cls, value: dict[str, float | GroupFigureIn] | None
+    ) -> dict[str, float | GroupFigureIn] | None:
+        """Groups by their canonical names; an unknown group is refused."""
+        if value is None:
+            return None
+        plain = {
+            k: v.model_dump(exclude_none=True) if isinstance(v, GroupFigureIn) else v
+            for k, v in value.items()
+        }
+        try:
+            values, counts = normalise(plain)
+        except BreakdownError as exc:
+            raise ValueError(str(exc)) from exc
+        return {
+            k: GroupFigureIn(value=v, **counts[k]) if k in counts else v
+            for k, v in values.items()
+        }
 
 
 class RoundIn(Body):

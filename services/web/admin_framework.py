@@ -29,6 +29,7 @@ SETTING_LABELS = {
     "area_code": "The council's area code",
     "region_code": "Its region's code",
     "statistical_neighbours": "Statistical neighbours",
+    "equality_gap_threshold": "Equalities gap flag",
 }
 
 
@@ -37,7 +38,7 @@ def settings_body(fields: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if fields.get("rag_mode"):
         body["rag_mode"] = fields["rag_mode"]
-    for name in ("amber_fraction", "significance"):
+    for name in ("amber_fraction", "significance", "equality_gap_threshold"):
         value = number_or_text(fields.get(name, ""))
         if value is not None:
             body[name] = value

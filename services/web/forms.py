@@ -153,7 +153,7 @@ def parse_return(fields: dict[str, str]) -> tuple[dict[str, Any] | None, Errors]
         for item in exc.errors():
             name = str(item["loc"][0]) if item["loc"] else "value"
             message = str(item["msg"]).removeprefix("Value error, ")
-            if "must not contain" not in message:
+            if "must not contain" not in message and "breakdown" not in message:
                 message = _RETURN_MESSAGES.get(name, message)
             errors.setdefault(name, message)
         return None, errors

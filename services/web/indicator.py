@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from services.reporting.equalities import EqualityQueries
 from shared.errors import NotFound
 
 from . import labels
 from .chart import build_chart
+from .equalities import groups_of
 from .rendering import Web
 
 
@@ -20,17 +22,6 @@ def latest_per_period(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in results:
         newest[r["period_end"]] = r
     return [newest[p] for p in sorted(newest)]
-
-
-def breakdown_table(
-    results: list[dict[str, Any]],
-) -> tuple[list[str], list[dict[str, Any]]]:
-    """Group names and the results that carry a breakdown by group."""
-    rows = [r for r in results if r.get("breakdowns")]
-    groups: list[str] = []
-    for r in rows:
-        groups += [g for g in r["breakdowns"] if g not in groups]
-    return groups, rows
 
 
 def describe(entry: dict[str, Any], unit: str) -> str:
@@ -118,7 +109,6 @@ def routes(web: Web) -> APIRouter:
             if h["kind"] == "result"
         ]
         results = latest_per_period(all_results)
-        groups, breakdowns = breakdown_table(results)
         rounds = system.returns.list_rounds()
         compared = system.comparators.comparators(code)
         return web.page(
@@ -134,13 +124,17 @@ def routes(web: Web) -> APIRouter:
             compared=compared,
             results=results,
             all_results=list(reversed(all_results)),
-            groups=groups,
-            breakdowns=breakdowns,
             history=[{**h, "summary": describe(h, unit)} for h in history],
             challenges=[h for h in history if h["kind"] == "challenge"],
             actions=system.actions.list(indicator_code=code),
             latest_round=rounds[0] if rounds else None,
             may_submit=who.may_submit_for(entry),
+            **groups_of(
+                EqualityQueries(
+                    system.framework, system.settings.small_number_threshold
+                ),
+                code,
+            ),
         )
 
     return router

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from . import framework, indicator, login, reports, rounds, versions
+from . import equalities, framework, indicator, login, reports, rounds, versions
 from .admin_routes import admin_routes
 from .rendering import STATIC, Web
 
@@ -25,7 +25,15 @@ def build_web_router(system: EmbeddedSystem) -> APIRouter:
     """The staff web pages of ``system``, left out of the OpenAPI schema."""
     web = Web(system)
     router = APIRouter(include_in_schema=False)
-    for module in (framework, indicator, rounds, versions, reports, login):
+    for module in (
+        framework,
+        indicator,
+        equalities,
+        rounds,
+        versions,
+        reports,
+        login,
+    ):
         router.include_router(module.routes(web))
     router.include_router(admin_routes(web))
 

@@ -152,6 +152,7 @@ class FrameworkSettingsChangedV1(Payload):
     area_code: Code | None = None
     region_code: Code | None = None
     statistical_neighbours: list[Code] | None = None
+    equality_gap_threshold: Number | None = None
 
 
 class FrameworkVersionPublishedV1(Payload):
@@ -183,6 +184,9 @@ class ReturnSubmittedV1(Payload):
     value: Number
     prediction: StrictStr | None = None
     breakdowns: dict[str, Any] | None = None
+    breakdown_counts: dict[str, Any] | None = (
+        None  # group: {n | numerator, denominator}
+    )
     commentary: Text | None = None
     data_quality: Text | None = None
 
@@ -193,6 +197,9 @@ class LaaResultReceivedV1(Payload):
     value: Number
     result_id: Code
     breakdowns: dict[str, Any] | None = None
+    breakdown_counts: dict[str, Any] | None = (
+        None  # group: {n | numerator, denominator}
+    )
     submitted_at: Annotated[StrictStr, Field(max_length=64)] | None = None
 
 

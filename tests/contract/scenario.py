@@ -324,3 +324,8 @@ def settled_framework(ep: Endpoints, timeout: float = 90.0) -> dict[str, Any]:
         return fw
 
     return eventually(check, timeout=timeout)
+
+
+def equalities(ep: Endpoints) -> dict[str, Any]:
+    """The groups behind all children, from the reporting service."""
+    return _ok(httpx.get(f"{ep.reporting}/api/v1/equalities", timeout=30))

@@ -46,3 +46,11 @@ def test_embedded_and_distributed_answer_the_same(
     one = scenario.settled_framework(embedded, timeout=5)
     other = scenario.settled_framework(spread, timeout=120)
     assert without_timestamps(other) == without_timestamps(one)
+    # the groups and gaps are read from the same results in both modes
+    gaps = [scenario.equalities(ep) for ep in (embedded, spread)]
+    assert gaps[0] == gaps[1]
+    assert gaps[0]["indicators_with_breakdowns"] == 2
+    assert [(g["code"], g["group"]) for g in gaps[0]["gaps"]] == [
+        ("NI 112", "looked_after"),
+        ("NI 50", "male"),
+    ]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import labels
+from .group_gaps import withheld
 
 # The numeric fields of an indicator that can hold a count of children.
 _POINT_LISTS = ("milestones", "results", "trajectory")
@@ -67,8 +68,12 @@ def _suppress_indicator(indicator: dict[str, Any], unit: str, threshold: float) 
             _replace(point, "value", hide)
     indicator["projection"] = hide(indicator.get("projection"))
     latest = indicator.get("latest_result") or {}
+    counts = latest.pop("breakdown_counts", None) or {}  # the papers print none
     if latest.get("breakdowns"):
-        latest["breakdowns"] = {g: hide(v) for g, v in latest["breakdowns"].items()}
+        latest["breakdowns"] = {
+            g: labels.SUPPRESSED if withheld(v, counts.get(g), unit, threshold) else v
+            for g, v in latest["breakdowns"].items()
+        }
     if indicator.get("status_explanation"):
         indicator["status_explanation"] = labels.mask_small_numbers(
             indicator["status_explanation"], unit, threshold

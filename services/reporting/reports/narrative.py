@@ -215,6 +215,7 @@ def covering_text(snapshot: Mapping[str, Any]) -> CoveringText:
                 comparison_section(indicators),
                 challenge_section(snapshot),
                 gaps_section(snapshot, indicators),
+                equalities_section(snapshot),
             )
             if s.paragraphs
         ),
@@ -720,6 +721,59 @@ def gaps_section(
             )
         )
     return SummarySection("Gaps in the data", tuple(paragraphs))
+
+
+FLAG_WORDS = {
+    "gap_widening": "widened two periods in a row",
+    "gap_wide": "wide",
+}
+
+
+def equalities_section(snapshot: Mapping[str, Any]) -> SummarySection:
+    """Groups of children behind all children, from the round's breakdowns.
+
+    Words and counts only: which groups, in which indicators, and whether the
+    gap is widening; the figures are in the tables, withheld where small."""
+    found = snapshot.get("equalities") or {}
+    covered = int(found.get("indicators_with_breakdowns") or 0)
+    if not covered:
+        return SummarySection("Equalities", ())
+    gaps = list(found.get("gaps") or [])
+    widening = sum(1 for g in gaps if g.get("direction") == "widening")
+    first = (
+        f"Results for {count_of(covered, 'indicator')} came with a breakdown by "
+        "group of children"
+    )
+    if gaps:
+        first += (
+            f"; in the latest breakdowns {count_of(len(gaps), 'group')} "
+            f"{verb(len(gaps), 'is', 'are')} behind all children, and the gap "
+            + (
+                f"widened since the period before for {number_words(widening)} of them"
+                if widening
+                else "widened for none of them since the period before"
+            )
+        )
+    else:
+        first += "; no group is behind all children in the latest breakdowns"
+    paragraphs = [sentence(first)]
+    flagged = [g for g in gaps if g.get("flags")]
+    if flagged:
+        named = [
+            f"{g.get('label') or g.get('group')} in {g.get('code')} ("
+            + join_words([FLAG_WORDS.get(str(f.get("code")), "") for f in g["flags"]])
+            + ")"
+            for g in flagged
+        ]
+        paragraphs.append(
+            sentence(
+                f"{count_of(len(flagged), 'gap')} {verb(len(flagged), 'is', 'are')} "
+                "drawn to the Board's attention: "
+                + listed(named, "see the breakdowns in the indicator detail")
+                + ". These flags inform the Board and do not change any status"
+            )
+        )
+    return SummarySection("Equalities", tuple(paragraphs))
 
 
 def _has_flag(i: Mapping[str, Any], code: str) -> bool:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from shared.breakdowns import DIMENSION_LABELS, describe
 from shared.events.actors import actor_without_token
 from shared.text import xml_safe_deep
 
 from . import labels
 from .comparison_words import ComparisonView, comparison_view
+from .group_gaps import withheld
 from .narrative import CoveringText, covering_text
 from .privacy import private_data_removed
 
@@ -179,6 +181,61 @@ class ActionView:
 
 
 @dataclass(frozen=True, slots=True)
+class GapView:
+    """A group behind all children, as the Executive paper's equalities table
+    shows it."""
+
+    code: str
+    anchor: str
+    title: str
+    group: str
+    dimension: str
+    period: str
+    value: str
+    overall: str
+    gap: str
+    direction: str
+    flags: str
+
+
+GAP_DIRECTIONS = {
+    "closing": "Closing",
+    "widening": "Widening",
+    "unchanged": "Unchanged",
+}
+
+
+def gap_views(
+    equalities: Mapping[str, Any] | None, threshold: float
+) -> tuple[GapView, ...]:
+    """The groups behind all children in the snapshot, flagged and widest first."""
+    views = []
+    for g in (equalities or {}).get("gaps") or []:
+        unit = str(g.get("unit") or "")
+        gap = _number(g.get("gap_to_all"))
+        views.append(
+            GapView(
+                code=str(g.get("code")),
+                anchor=labels.anchor(str(g.get("code"))),
+                title=str(g.get("title") or ""),
+                group=str(g.get("label") or g.get("group")),
+                dimension=DIMENSION_LABELS.get(str(g.get("dimension")), "Other groups"),
+                period=labels.short_date_text(g.get("period_end")),
+                value=labels.figure_text(_number(g.get("value")), unit, threshold, "c"),
+                overall=labels.figure_text(
+                    _number(g.get("overall")), unit, threshold, "c"
+                ),
+                gap=labels.signed_text(gap) if gap is not None else "No gap",
+                direction=GAP_DIRECTIONS.get(
+                    str(g.get("direction")), "No earlier breakdown"
+                ),
+                flags=" ".join(str(f.get("explanation")) for f in g.get("flags") or []),
+            )
+        )
+    return tuple(views)
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     kind: str
     heading: str
@@ -202,6 +259,7 @@ class Paper:
     covering: CoveringText
     running_header: str
     publication: str
+    equalities: tuple[GapView, ...] = ()
 
     @property
     def total(self) -> int:
@@ -276,6 +334,7 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
         ),
         covering=covering,
         publication=publication_text(snapshot.get("publication")),
+        equalities=gap_views(snapshot.get("equalities"), threshold),
         running_header=" | ".join(
             p
             for p in (
@@ -454,14 +513,22 @@ def breakdown_views(
     if not breakdowns:
         return ()
     overall = _number(latest.get("value"))
+    counts = latest.get("breakdown_counts") or {}
     views = []
     for group in sorted(breakdowns):
         value = _number(breakdowns[group])
-        text = labels.figure_text(value, unit, threshold, "No figure")
-        cell = labels.figure_cell(value, unit, threshold)
-        hidden = labels.is_suppressed(value, unit, threshold) or labels.is_suppressed(
-            overall, unit, threshold
+        small = withheld(value, counts.get(group), unit, threshold)
+        text = (
+            labels.SUPPRESSED
+            if small and value is not None
+            else labels.figure_text(value, unit, threshold, "No figure")
         )
+        cell = (
+            labels.SUPPRESSED
+            if small and value is not None
+            else labels.figure_cell(value, unit, threshold)
+        )
+        hidden = small or labels.is_suppressed(overall, unit, threshold)
         if value is None or overall is None:
             gap, words = Figure("No gap", None), "No gap"
         elif hidden:
@@ -471,7 +538,9 @@ def breakdown_views(
             difference = round(value - overall, 9)
             gap = Figure(labels.signed_text(difference), difference)
             words = labels.gap_words(difference, unit)
-        views.append(BreakdownView(str(group), Figure(text, cell), gap, words))
+        views.append(
+            BreakdownView(describe(str(group)).label, Figure(text, cell), gap, words)
+        )
     return tuple(views)
 
 
