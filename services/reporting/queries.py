@@ -202,6 +202,9 @@ class FrameworkQueries:
         """The framework exactly as it stood at ``at`` (a stored timestamp)."""
         t = framework_rows
         entries = []
+        # Read before the framework's connection opens: a second connection
+        # inside it would wait on the first's transaction on a writing engine.
+        settings = self.settings(at)
         with self.engine.connect() as conn:
             codes = conn.execute(
                 sa.select(t.c.code).where(t.c.registered_at <= at).order_by(t.c.code)
@@ -220,10 +223,10 @@ class FrameworkQueries:
                         self._at(conn, code, "assessment", at),
                     )
                 )
-            add_comparisons(conn, entries, self.settings(at), at)
+            add_comparisons(conn, entries, settings, at)
         return {
             "indicators": entries,
-            "settings": self.settings(at),
+            "settings": settings,
             "counts": _counts(entries),
             "as_of": at,
             "version": None,
