@@ -12,7 +12,7 @@ from services.reporting.queries import parse_as_of
 from shared.errors import DomainError
 
 from .forms import parse_day
-from .labels import STATUSES
+from .labels import COMPARISON_FLAG_TITLES, STATUSES
 from .rendering import Web
 
 NO_LEAD = "__none__"
@@ -36,11 +36,12 @@ class Filters:
     laa: str = ""
     version: str = ""
     as_of: str = ""
+    compared: str = ""  # a comparison flag's code: only indicators it flags
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the list."""
-        return any((self.outcome, self.status, self.lead, self.laa))
+        return any((self.outcome, self.status, self.lead, self.laa, self.compared))
 
     def keep(self, entry: dict[str, Any]) -> bool:
         """Whether ``entry`` passes every filter (status is the status shown)."""
@@ -50,7 +51,14 @@ class Filters:
             and (not self.status or entry.get("shown_status") == self.status)
             and (not self.lead or org == self.lead)
             and (not self.laa or entry.get("laa") == (self.laa == "yes"))
+            and (not self.compared or self.compared in comparison_flags(entry))
         )
+
+
+def comparison_flags(entry: dict[str, Any]) -> set[str]:
+    """The codes of the comparison flags on ``entry`` (none without figures)."""
+    comparison = entry.get("comparison") or {}
+    return {f.get("code", "") for f in comparison.get("flags") or ()}
 
 
 def load(web: Web, filters: Filters) -> tuple[dict[str, Any], dict[str, str]]:
@@ -107,6 +115,7 @@ def routes(web: Web) -> APIRouter:
         laa: str = "",
         version: str = "",
         as_of: str = "",
+        compared: str = "",
     ) -> HTMLResponse:
         """Every indicator with outcome, lead, result, target, status and flags."""
         who = web.reader(request)
@@ -117,6 +126,7 @@ def routes(web: Web) -> APIRouter:
             laa if laa in ("yes", "no") else "",
             version[:12],
             as_of[:40],
+            compared if compared in COMPARISON_FLAG_TITLES else "",
         )
         data, errors = load(web, filters)
         everything = [e for e in data["indicators"] if not e.get("retired")]
