@@ -190,7 +190,43 @@ def _executive(document: Any, paper: Paper) -> None:
             ],
             (3, 4, 2, 2, 3),
         )
-    document.add_heading("4. Indicator detail", level=1)
+    if paper.equalities:
+        document.add_heading("4. Equalities: groups behind all children", level=1)
+        document.add_paragraph(
+            "From the latest breakdown of each indicator: the groups of children "
+            "behind all children, flagged gaps first, then the widest for the size "
+            "of the figure. Flags are for attention only and never change a status."
+        )
+        _table(
+            document,
+            "Groups behind all children",
+            [
+                "Indicator",
+                "Group",
+                "Period ending",
+                "Group's figure",
+                "All children",
+                "Gap",
+                "Since the period before",
+                "Flag",
+            ],
+            [
+                [
+                    f"{g.code} {g.title}",
+                    f"{g.group} ({g.dimension})",
+                    g.period,
+                    g.value,
+                    g.overall,
+                    g.gap,
+                    g.direction,
+                    g.flags,
+                ]
+                for g in paper.equalities
+            ],
+            (4, 3, 2, 2, 2, 2, 2, 4),
+        )
+    number = 5 if paper.equalities else 4
+    document.add_heading(f"{number}. Indicator detail", level=1)
     _details(document, paper)
 
 

@@ -62,6 +62,7 @@ def render_xlsx(snapshot: dict[str, Any]) -> bytes:
         _indicators(workbook, paper)
         _flagged(workbook, paper)
     _breakdowns(workbook, paper)
+    _equalities(workbook, paper)
     _comparators(workbook, paper)
     _results(workbook, paper)
     out = io.BytesIO()
@@ -328,6 +329,41 @@ def _breakdowns(workbook: Workbook, paper: Paper) -> None:
     ]
     widths = [10, 50, 12, 10, 36, 10, 12, 40]
     _fill(workbook.create_sheet("Breakdowns"), headers, rows, widths)
+
+
+def _equalities(workbook: Workbook, paper: Paper) -> None:
+    """The groups behind all children (only when any breakdown shows one)."""
+    if not paper.equalities:
+        return
+    headers = [
+        "Code",
+        "Indicator",
+        "Dimension",
+        "Group",
+        "Period ending",
+        "Group's figure",
+        "All children",
+        "Gap",
+        "Since the period before",
+        "Flag (for information)",
+    ]
+    rows: list[list[Value]] = [
+        [
+            g.code,
+            g.title,
+            g.dimension,
+            g.group,
+            g.period,
+            g.value,
+            g.overall,
+            g.gap,
+            g.direction,
+            g.flags,
+        ]
+        for g in paper.equalities
+    ]
+    widths = [10, 50, 24, 30, 12, 12, 12, 10, 16, 60]
+    _fill(workbook.create_sheet("Equalities"), headers, rows, widths)
 
 
 def _comparators(workbook: Workbook, paper: Paper) -> None:

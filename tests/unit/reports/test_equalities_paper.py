@@ -101,3 +101,29 @@ def test_a_group_of_few_children_is_withheld_in_every_paper() -> None:
     assert views["Looked after"].value.text == "c"
     assert views["Looked after"].gap.text == "c"
     assert views["Boys"].value.text == "70.2%"
+
+
+def test_the_word_and_excel_executive_papers_carry_the_gaps_too() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from .reading import docx_text
+
+    headings, tables = docx_text(render(with_gaps("executive"), "docx"))
+    titles = [text for _style, text in headings]
+    assert "4. Equalities: groups behind all children" in titles
+    assert "5. Indicator detail" in titles
+    gaps = next(t for t in tables if t[0][:2] == ["Indicator", "Group"])
+    rows = [" | ".join(r) for r in gaps[1:]]
+    assert any("Eligible for free school meals" in r and "Widening" in r for r in rows)
+    assert not any("Looked after" in r for r in rows)
+
+    book = load_workbook(io.BytesIO(render(with_gaps("executive"), "xlsx")))
+    sheet = book["Equalities"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0][:4] == ["Code", "Indicator", "Dimension", "Group"]
+    assert any(r[0] == "NI 73" and "free school meals" in str(r[3]) for r in cells[1:])
+    assert not any("Looked after" in str(r[3]) for r in cells[1:])
+    plain = load_workbook(io.BytesIO(render(full_snapshot("executive"), "xlsx")))
+    assert "Equalities" not in plain.sheetnames
