@@ -96,15 +96,34 @@ def _draw(chart: ChartData, fmt: str) -> bytes:
         "xtick.color": "#0b0c0c",
         "ytick.color": "#0b0c0c",
     }
-    metadata: dict[str, Any] = (
-        {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-    )
     with _LOCK, matplotlib.rc_context(rc):
-        figure = Figure(figsize=SIZE_INCHES)
+        figure = Figure(figsize=SIZE_INCHES, dpi=PNG_DPI)
         figure.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.24)
         _plot(figure, chart)
+        if fmt == "png":
+            return _png(figure)
         out = io.BytesIO()
-        figure.savefig(out, format=fmt, dpi=PNG_DPI, metadata=metadata)
+        figure.savefig(out, format=fmt, metadata={"Date": None, "Creator": None})
+    return out.getvalue()
+
+
+def _png(figure: Any) -> bytes:
+    """An opaque RGB PNG with no text chunks.
+
+    matplotlib writes RGBA, and WeasyPrint splits the alpha channel of an RGBA
+    image into a second, separately compressed mask image on every render; the
+    chart is on white anyway.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    rgba = Image.frombuffer(
+        "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+    )
+    out = io.BytesIO()
+    rgba.convert("RGB").save(out, format="PNG")
     return out.getvalue()
 
 
