@@ -46,7 +46,7 @@ def render_html(snapshot: dict[str, Any]) -> bytes:
 
 
 def html_text(paper: Paper, inline_charts: bool = True) -> str:
-    """The paper as an HTML document; charts inline SVG, or SVG images for print."""
+    """The paper as an HTML document; charts inline SVG, or PNG images for print."""
     chart = chart_svg if inline_charts else chart_img
     kind = paper.kind if paper.kind in CONTENTS else "executive"
     return (

@@ -3,8 +3,8 @@
 The PDF is PDF/UA-1 (`pdf_variant="pdf/ua-1"`, available in the installed WeasyPrint
 70): a structure tree (headings, lists, tables whose data cells point at their
 headers through the `scope` of each `th`), the document language from
-`<html lang>`, the title shown in the viewer's title bar, and each chart (an SVG
-image here, still vector) tagged as a Figure with its `alt` text. What WeasyPrint
+`<html lang>`, the title shown in the viewer's title bar, and each chart (a 150 dpi
+PNG, see `charts.py`) tagged as a Figure with its `alt` text. What WeasyPrint
 leaves short of a validator's full pass: the running footer is kept out of the
 structure tree rather than marked as an artifact (that needs PDF 2.0, i.e.
 "pdf/ua-2"), and nothing here runs veraPDF, so conformance is claimed by the

@@ -90,6 +90,28 @@ def test_the_pdf_is_tagged_pdf_ua_with_alternative_text(rendered: Rendered) -> N
     assert kinds["/Figure"] == kinds["alt"] == 17
 
 
+@pytest.mark.parametrize("kind", ["board", "executive"])
+def test_every_indicator_has_its_trend_chart_drawn_in_the_pdf(
+    rendered: Rendered, snapshots: dict[str, dict[str, Any]], kind: str
+) -> None:
+    """One chart per indicator, embedded as a 150 dpi raster and painted on a page."""
+    reader = PdfReader(io.BytesIO(rendered(kind, "pdf")))
+    painted: set[Any] = set()
+    sizes = set()
+    for page in reader.pages:
+        images = page["/Resources"].get("/XObject") or {}
+        content = page.get_contents()
+        stream = content.get_data() if content is not None else b""
+        for name, ref in images.items():
+            image = ref.get_object()
+            if image["/Subtype"] != "/Image" or f"{name} Do".encode() not in stream:
+                continue
+            painted.add(ref.idnum if hasattr(ref, "idnum") else id(image))
+            sizes.add((image["/Width"], image["/Height"]))
+    assert len(painted) == len(snapshots[kind]["indicators"])
+    assert sizes == {(630, 330)}  # 4.2 x 2.2 inches at 150 dpi
+
+
 def struct_kinds(tree: Any) -> dict[str, int]:
     """How many structure elements of each type, and how many figures have Alt."""
     counts: dict[str, int] = {}
