@@ -122,8 +122,15 @@ def period_figures(
                 for f in here
                 if f["area_type"] == "statistical_neighbour" and f["area_code"] != area
             }
+        councils = {
+            f["area_code"]: f["value"]
+            for f in here
+            if f["area_type"] in ("statistical_neighbour", "other_council")
+            and f["area_code"] != area
+        }
+        councils.update(neighbours)
         grouped.append(
-            PeriodFigures(period, council, england, region_value, neighbours)
+            PeriodFigures(period, council, england, region_value, neighbours, councils)
         )
     return grouped
 

@@ -49,6 +49,9 @@ class PeriodFigures:
     england: float | None = None
     region: float | None = None
     neighbours: Mapping[str, float] = field(default_factory=dict)
+    # Every other council's figure the files hold (neighbours and other
+    # councils alike), for the rank among all councils.
+    councils: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ class Comparison:
     previous_period_end: str | None
     gap_direction: GapDirection
     flags: tuple[ComparisonFlag, ...]
+    # Among every council the files hold, when they hold more than the
+    # neighbours (a national release): None and 0 otherwise.
+    rank_all: int | None = None
+    ranked_all: int = 0
+    quartile_all: int | None = None
 
 
 def goodness(value: float, polarity: Polarity, target: float | None) -> float | None:
@@ -182,6 +190,7 @@ def compare(
                 1 for v in values if goodness(v, polarity, target) is not None
             )
             quartile = quartile_of(rank, ranked) if ranked > 1 else None
+    rank_all, ranked_all, quartile_all = _among_all(now, polarity, target)
     return Comparison(
         period_end=period_end,
         council=now.council,
@@ -196,7 +205,26 @@ def compare(
         previous_period_end=previous,
         gap_direction=direction,
         flags=_flags(gap, direction, quartile),
+        rank_all=rank_all,
+        ranked_all=ranked_all,
+        quartile_all=quartile_all,
     )
+
+
+def _among_all(
+    now: PeriodFigures, polarity: Polarity, target: float | None
+) -> tuple[int | None, int, int | None]:
+    """The council's rank, the areas ranked and its quartile among every
+    council with a figure, when the files hold councils beyond the neighbours."""
+    others = dict(now.councils)
+    if now.council is None or not set(others) - set(now.neighbours):
+        return None, 0, None
+    values = list(others.values())
+    rank = rank_among(now.council, values, polarity, target)
+    if rank is None:
+        return None, 0, None
+    ranked = 1 + sum(1 for v in values if goodness(v, polarity, target) is not None)
+    return rank, ranked, quartile_of(rank, ranked) if ranked > 1 else None
 
 
 def _flags(

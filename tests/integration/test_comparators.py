@@ -78,6 +78,8 @@ def test_an_imported_file_gives_the_comparison_and_the_framework_shows_it(
     assert (c["council"], c["england"], c["region"]) == (55.0, 61.0, 59.5)
     assert c["neighbour_average"] == (70 + 65 + 50) / 3
     assert (c["rank"], c["ranked"], c["quartile"]) == (3, 4, 3)
+    # the file also holds a council beyond the neighbours: ranked among all
+    assert (c["rank_all"], c["ranked_all"], c["quartile_all"]) == (3, 5, 3)
     assert c["gap_to_england"] == -6.0
     assert c["previous_period_end"] == "2008-03-31"
     assert c["gap_direction"] == "widening"  # 2 points behind, now 6
@@ -91,6 +93,7 @@ def test_an_imported_file_gives_the_comparison_and_the_framework_shows_it(
 
     page = api.client.get("/indicators/NI%2050").text
     assert "Compared with England and neighbours" in page
+    assert "Rank among all councils" in page
     assert "worse than England by 6" in page
     assert "the gap is widening since 31 Mar 2008" in page
     assert "Below England and widening" in page

@@ -151,3 +151,60 @@ def test_flags_follow_their_definitions(
     assert (BOTTOM_QUARTILE_NEIGHBOURS in codes) == (c.quartile == 4)
     assert BELOW_ENGLAND_WIDENING not in codes  # no previous period to widen from
     assert c.ranked == len(neighbours) + 1
+
+
+@given(
+    council=values,
+    neighbours=st.dictionaries(
+        st.text("NE", min_size=3, max_size=5), values, max_size=10
+    ),
+    others=st.dictionaries(st.text("OC", min_size=3, max_size=5), values, max_size=30),
+    polarity=polarities,
+)
+def test_rank_among_all_councils_only_when_the_files_hold_more_than_neighbours(
+    council: float,
+    neighbours: dict[str, float],
+    others: dict[str, float],
+    polarity: str,
+) -> None:
+    councils = {**others, **neighbours}
+    c = compare(
+        [PeriodFigures("2009-03-31", council, None, None, neighbours, councils)],
+        polarity,  # type: ignore[arg-type]
+        None,
+    )
+    assert c is not None
+    if not set(others) - set(neighbours):
+        assert (c.rank_all, c.ranked_all, c.quartile_all) == (None, 0, None)
+        return
+    values_all = list(councils.values())
+    assert c.rank_all == rank_among(council, values_all, polarity, None)  # type: ignore[arg-type]
+    assert c.ranked_all == 1 + len(values_all)
+    assert c.quartile_all == quartile_of(c.rank_all, c.ranked_all)
+    # the neighbours' rank is still among the neighbours alone
+    assert c.rank == rank_among(council, list(neighbours.values()), polarity, None)  # type: ignore[arg-type]
+    # the flags stay the neighbours' quartile: all councils are information only
+    if c.quartile != 4:
+        assert BOTTOM_QUARTILE_NEIGHBOURS not in {f.code for f in c.flags}
+
+
+def test_the_reader_of_a_national_file_ranks_among_all_councils() -> None:
+    from services.reporting.comparator_queries import period_figures
+
+    rows = [
+        {"area_code": code, "area_type": kind, "period_end": "2009-03-31", "value": v}
+        for code, kind, v in (
+            ("E92000001", "england", 50.0),
+            ("N1", "statistical_neighbour", 60.0),
+            ("N2", "statistical_neighbour", 40.0),
+            ("O1", "other_council", 70.0),
+            ("O2", "other_council", 65.0),
+            ("O3", "other_council", 30.0),
+            ("ME", "other_council", 99.0),  # the council itself: not an other
+        )
+    ]
+    grouped = period_figures(rows, {"2009-03-31": 55.0}, {"area_code": "ME"})
+    c = compare(grouped, "higher_is_better", None)
+    assert c is not None
+    assert (c.rank, c.ranked) == (2, 3)  # among N1, N2 and itself
+    assert (c.rank_all, c.ranked_all, c.quartile_all) == (4, 6, 3)

@@ -100,6 +100,11 @@ def comparison_view(
         rank = f"{ordinal(c['rank'])} of {c['ranked']} with its statistical neighbours"
         if c.get("quartile"):
             rank += f" (quartile {c['quartile']}, 1 is best)"
+    if c.get("rank_all") and c.get("ranked_all", 0) > 1:
+        among = f"{ordinal(c['rank_all'])} of {c['ranked_all']} councils"
+        if c.get("quartile_all"):
+            among += f" (quartile {c['quartile_all']})"
+        rank = f"{rank}; {among}" if rank else among
     return ComparisonView(
         period=labels.short_date_text(c.get("period_end")),
         council=fig(c.get("council")),
