@@ -68,7 +68,11 @@ def gap_sentence(c: Mapping[str, Any], unit: str) -> str:
         text = f"{_gap_size(gap, unit)} {side} than England"
     direction = c.get("gap_direction")
     since = labels.short_date_text(c.get("previous_period_end"))
-    if direction in ("closing", "widening") and since:
+    if direction in ("closing", "widening") and since and gap > 1e-9:
+        # Ahead of England a growing distance is good news: say it as a lead.
+        verb = "shrank" if direction == "closing" else "grew"
+        text += f", and the lead {verb} since {since}"
+    elif direction in ("closing", "widening") and since:
         verb = "narrowed" if direction == "closing" else "widened"
         text += f", and the gap {verb} since {since}"
     elif direction == "unchanged" and since:

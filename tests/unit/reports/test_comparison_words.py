@@ -54,7 +54,11 @@ def test_the_gap_is_said_with_its_side_and_direction() -> None:
     )
     closing = comparison(gap_to_england=2.5, gap_direction="closing")
     assert gap_sentence(closing, "rate_per_1000") == (
-        "2.5 better than England, and the gap narrowed since 31 Mar 2008"
+        "2.5 better than England, and the lead shrank since 31 Mar 2008"
+    )
+    growing = comparison(gap_to_england=2.5, gap_direction="widening")
+    assert gap_sentence(growing, "rate_per_1000") == (
+        "2.5 better than England, and the lead grew since 31 Mar 2008"
     )
     assert gap_sentence(comparison(gap_to_england=None), "percent") == ""
 
