@@ -22,6 +22,7 @@ from services.indicators.schemas import (
     LeadIn,
     MilestonesIn,
     PointIn,
+    RetireIn,
     TargetIn,
 )
 from services.indicators.spreadsheet import (
@@ -407,6 +408,24 @@ def routes(admin_web: AdminWeb) -> APIRouter:
                 data,
                 port.set_milestones,
                 errors,
+            )
+        except Refused as refused:
+            return refused.response
+
+    @router.post("/admin/indicators/{code:path}/retire", response_class=HTMLResponse)
+    def retire(request: Request, code: str, fields: Fields) -> Response:
+        """Withdraw the indicator from the framework (its history is kept)."""
+        data = {"reason": fields.get("reason") or None}
+        try:
+            return change(
+                request,
+                code,
+                fields,
+                "retire-",
+                "retirement",
+                RetireIn,
+                data,
+                port.retire_indicator,
             )
         except Refused as refused:
             return refused.response

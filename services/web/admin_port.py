@@ -23,6 +23,7 @@ from services.indicators.schemas import (
     LeadIn,
     MilestonesIn,
     PointIn,
+    RetireIn,
     SettingsIn,
     TargetIn,
     VersionIn,
@@ -78,6 +79,11 @@ class AdminPort(Protocol):
         self, code: str, body: MilestonesIn, expected: int | None, who: Principal
     ) -> None:
         """Set the interim targets (the trajectory)."""
+
+    def retire_indicator(
+        self, code: str, body: RetireIn, expected: int | None, who: Principal
+    ) -> None:
+        """Withdraw an indicator from the framework; its history is kept."""
 
     def settings(self) -> dict[str, Any]:
         """The framework settings in force."""
@@ -219,6 +225,16 @@ class EmbeddedAdmin:
         self.system.indicators.execute(
             code,
             lambda s: domain.decide_milestones(s, code, points),
+            who.meta(),
+            expected,
+        )
+
+    def retire_indicator(
+        self, code: str, body: RetireIn, expected: int | None, who: Principal
+    ) -> None:
+        self.system.indicators.execute(
+            code,
+            lambda s: domain.decide_retire(s, code, body.reason),
             who.meta(),
             expected,
         )
