@@ -58,31 +58,39 @@ def own_results(conn: Connection, code: str, at: str | None = None) -> dict[str,
     return own_results_of(conn, [code], at).get(code, {})
 
 
+def result_rows_as_of(
+    conn: Connection, codes: Iterable[str], at: str | None = None
+) -> Iterable[tuple[str, str, str]]:
+    """(code, period end, stored result JSON) of ``codes``, now or as they stood
+    at ``at``; of two rows for one period the later one is the correction."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return []
+    if at is None:
+        r = results
+        return conn.execute(
+            sa.select(r.c.code, r.c.period_end, r.c.data)
+            .where(r.c.code.in_(wanted))
+            .order_by(r.c.code, r.c.period_end)
+        ).tuples()
+    t = timeline
+    return conn.execute(
+        sa.select(t.c.code, t.c.period_end, t.c.data)
+        .where(
+            t.c.code.in_(wanted),
+            t.c.kind == "result",
+            t.c.sort_key < at + "0",
+        )
+        .order_by(t.c.code, t.c.sort_key, t.c.seq)
+    ).tuples()
+
+
 def own_results_of(
     conn: Connection, codes: Iterable[str], at: str | None = None
 ) -> dict[str, dict[str, float]]:
     """Per indicator, its own value for each period, in one query."""
-    wanted = sorted(set(codes))
     found: dict[str, dict[str, float]] = {}
-    if not wanted:
-        return found
-    if at is None:
-        r = results
-        rows = conn.execute(
-            sa.select(r.c.code, r.c.period_end, r.c.data).where(r.c.code.in_(wanted))
-        )
-    else:
-        t = timeline
-        rows = conn.execute(
-            sa.select(t.c.code, t.c.period_end, t.c.data)
-            .where(
-                t.c.code.in_(wanted),
-                t.c.kind == "result",
-                t.c.sort_key < at + "0",
-            )
-            .order_by(t.c.code, t.c.sort_key, t.c.seq)
-        )
-    for code, period, data in rows:
+    for code, period, data in result_rows_as_of(conn, codes, at):
         found.setdefault(str(code), {})[str(period)] = float(codec.loads(data)["value"])
     return found
 

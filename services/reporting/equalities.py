@@ -11,14 +11,12 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-import sqlalchemy as sa
-
 from shared import codec
 from shared.errors import NotFound
 
+from .comparator_queries import result_rows_as_of
 from .queries import FrameworkQueries
 from .reports.group_gaps import framework_gaps, gap_threshold_of, group_series
-from .tables import results, timeline
 
 MEMO_SIZE = 256
 
@@ -60,24 +58,7 @@ class EqualityQueries:
         wanted = list(codes)
         found: dict[str, dict[str, Any]] = {c: {} for c in wanted}
         with self.queries.engine.connect() as conn:
-            if at is None:
-                rows = conn.execute(
-                    sa.select(results.c.code, results.c.period_end, results.c.data)
-                    .where(results.c.code.in_(wanted))
-                    .order_by(results.c.code, results.c.period_end)
-                )
-            else:
-                t = timeline
-                rows = conn.execute(
-                    sa.select(t.c.code, t.c.period_end, t.c.data)
-                    .where(
-                        t.c.code.in_(wanted),
-                        t.c.kind == "result",
-                        t.c.sort_key < at + "0",
-                    )
-                    .order_by(t.c.code, t.c.sort_key, t.c.seq)
-                )
-            for code, period, data in rows:
+            for code, period, data in result_rows_as_of(conn, wanted, at):
                 found[code][period] = data  # later rows are corrections
         return {
             code: [codec.loads(d) for _, d in sorted(by_period.items())]
