@@ -21,6 +21,7 @@ from bench.profiling import profiled
 from services.embedded import EmbeddedSystem
 from services.replay import replay_read_models
 from services.reporting.tables import timeline
+from shared import collector
 from shared.settings import Settings
 
 NAME = "replay"
@@ -65,6 +66,7 @@ def measure(n: int, workdir: Path, indicators: int = INDICATORS) -> Result:
     system = build_log(n, workdir / "data", indicators)
     try:
         head = system.store.head()
+        collector.tune()  # as `pmf replay` does before it starts
         with Stopwatch() as sw:
             replayed = replay_read_models(system.store, system.engine)
         with system.engine.connect() as conn:

@@ -45,6 +45,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     app = build(None if args.hello_only else args.data_dir)
+    if not args.hello_only:
+        from shared import collector
+
+        collector.tune()  # as `pmf run` does once the system is built
     # As `pmf run` serves: one worker, uvicorn's defaults, info logging.
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info")
 

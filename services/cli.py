@@ -103,6 +103,7 @@ def run(
     import uvicorn
 
     from services.embedded import EmbeddedSystem
+    from shared import collector
     from shared.observability.logging import configure_logging
 
     settings = _settings(data_dir, host=host, port=port)
@@ -129,8 +130,10 @@ def run(
     )
     typer.echo(f"pmf: serving on http://{settings.host}:{settings.port}/")
     configure_logging(settings.log_level, service="embedded")
+    app_ = system.app()
+    collector.tune()
     uvicorn.run(
-        system.app(),
+        app_,
         host=settings.host,
         port=settings.port,
         log_level="info",
@@ -170,8 +173,10 @@ def replay(data_dir: DataDir = None) -> None:
 
     from services.embedded import EmbeddedSystem
     from services.replay import replay_read_models
+    from shared import collector
 
     system = EmbeddedSystem(_store_settings(data_dir))
+    collector.tune()
     with Progress() as bar:
         task = bar.add_task("Replaying the log", total=max(system.store.head(), 1))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 
+from shared import collector
 from shared.http.starting import StartingResponder, StartupGate, bind
 from shared.observability.logging import configure_logging
 from shared.settings import SERVICE_PORTS, Settings
@@ -59,6 +60,7 @@ def serve_service(name: str, host: str | None = None, port: int | None = None) -
             name,
             extra={"seconds": round(time.monotonic() - began, 2)},
         )
+        collector.tune()
         startup = proc.startup
         app = StartupGate(proc.app, lambda: startup.done("database"), startup.waiting)
         # The relay and the startup steps run in the app's lifespan, which both

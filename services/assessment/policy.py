@@ -144,7 +144,7 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
         chunk = codes[i : i + state.CHUNK]
         out = Answers([], [], [], [], [])
         emits: list[tuple[str, list[NewEvent]]] = []
-        for facts in state.load_indicators(ctx.conn, chunk):
+        for facts in state.load_indicators(ctx.conn, {c: start[c] for c in chunk}):
             replayed = replay(facts, shared, start[facts.code])
             code = facts.code
             by_stream: dict[str, list[NewEvent]] = {}

@@ -133,11 +133,37 @@ _SELECT_DEFINITIONS_NOW = sa.select(_t.c.code, _t.c.definition).where(
     in_json(_t.c.code, "codes")
 )
 _d, _r, _a, _dc = definitions, result_rows, answers, decisions
+_d2, _a2 = definitions.alias("d_before"), answers.alias("a_before")
+_SINCE = sa.bindparam("since", type_=sa.String())
+# Only what a replay from ``since`` on can use: facts and answers from then on,
+# and the last definition and the last answer of each series before it (the
+# ones in force when it starts). Earlier ones are folded over unread, so an
+# indicator's load does not grow with every answer it was ever given.
 _SELECT_INDICATOR = (
-    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(in_json(_d.c.code, "codes")),
+    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(
+        in_json(_d.c.code, "codes"),
+        sa.or_(
+            _d.c.key >= _SINCE,
+            _d.c.key
+            == sa.select(sa.func.max(_d2.c.key))
+            .where(_d2.c.code == _d.c.code, _d2.c.key < _SINCE)
+            .scalar_subquery(),
+        ),
+    ),
     sa.select(_r).where(in_json(_r.c.code, "codes")),
     sa.select(_a.c.code, _a.c.series, _a.c.at, _a.c.data).where(
-        in_json(_a.c.code, "codes")
+        in_json(_a.c.code, "codes"),
+        sa.or_(
+            _a.c.at >= _SINCE,
+            _a.c.at
+            == sa.select(sa.func.max(_a2.c.at))
+            .where(
+                _a2.c.code == _a.c.code,
+                _a2.c.series == _a.c.series,
+                _a2.c.at < _SINCE,
+            )
+            .scalar_subquery(),
+        ),
     ),
     sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(
         in_json(_ra.c.code, "codes")
@@ -228,15 +254,28 @@ def load_shared(conn: Connection) -> SharedFacts:
     return SharedFacts(settings=settings, rounds=events)
 
 
-def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFacts]:
-    """The facts and said answers of ``codes`` (a handful of queries per chunk)."""
+def load_indicators(conn: Connection, start: dict[str, str]) -> list[IndicatorFacts]:
+    """What a replay of each code in ``start`` from its moment on needs: its
+    results, decisions and raised challenges, its definitions and said answers
+    from that moment on, and the last of each in force just before it (a
+    handful of queries per chunk)."""
     from .timeline import IndicatorFacts
 
+    codes = sorted(start)
     found = {code: IndicatorFacts(code) for code in codes}
     q_definitions, q_results, q_said, q_raised, q_decisions = _SELECT_INDICATOR
-    for chunk in _chunks(sorted(codes)):
-        bound = {"codes": members(chunk)}
+    for chunk in _chunks(codes):
+        bound = {
+            "codes": members(chunk),
+            "since": min(start[code] for code in chunk),
+        }
+        before: dict[str, tuple[str, str]] = {}  # code -> newest (key, raw) before
         for code, key, raw in conn.execute(q_definitions, bound):
+            if key >= start[code]:
+                found[code].definitions.append((key, codec.loads(raw)))
+            elif code not in before or key > before[code][0]:
+                before[code] = (key, raw)
+        for code, (key, raw) in before.items():
             found[code].definitions.append((key, codec.loads(raw)))
         for row in conn.execute(q_results, bound).mappings():
             found[row["code"]].results.append(
@@ -250,7 +289,13 @@ def load_indicators(conn: Connection, codes: Sequence[str]) -> list[IndicatorFac
                     ),
                 )
             )
+        in_force: dict[tuple[str, str], tuple[str, str]] = {}
         for code, series, at, raw in conn.execute(q_said, bound):
+            if at >= start[code]:
+                found[code].said.setdefault(series, {})[at] = codec.loads(raw)
+            elif (code, series) not in in_force or at > in_force[code, series][0]:
+                in_force[code, series] = (at, raw)
+        for (code, series), (at, raw) in in_force.items():
             found[code].said.setdefault(series, {})[at] = codec.loads(raw)
         for rid, code, raw in conn.execute(q_raised, bound):
             found[code].raised[rid] = codec.loads(raw)

@@ -78,7 +78,7 @@ def build_audit_router(store: EventStore, tokens: TokenStore | None) -> APIRoute
             query = query.where(events.c.recorded_at <= until)
         query = query.order_by(events.c.position).limit(limit)
         with store.engine.connect() as conn:
-            rows = list(conn.execute(query).mappings())
+            rows = list(conn.execute(query))
         found = [_entry(envelope_of(r)) for r in rows]
         following = found[-1]["position"] if len(found) == limit else None
         return {"events": found, "next_after": following}
