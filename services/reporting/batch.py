@@ -88,13 +88,55 @@ def _code_of(e: EventEnvelope) -> str:
     )
 
 
+class FrameworkRow:
+    """A framework row's three JSON columns, decoded only when a handler reads
+    one and encoded again only when it changed.
+
+    A batch of results touches each indicator's latest result and assessment;
+    its definition (the largest document) is read and written back unchanged,
+    which cost a decode and an encode per touched indicator per batch.
+    """
+
+    __slots__ = ("_changed", "_raw", "_value")
+
+    def __init__(self, raw: dict[str, str | None]) -> None:
+        self._raw = raw
+        self._value: dict[str, Any] = {}
+        self._changed: set[str] = set()
+
+    def __getitem__(self, column: str) -> Any:
+        if column not in self._value:
+            text = self._raw.get(column)
+            self._value[column] = codec.loads(text) if text else None
+        return self._value[column]
+
+    def __setitem__(self, column: str, value: Any) -> None:
+        self._value[column] = value
+        self._changed.add(column)
+
+    def texts(self) -> dict[str, str | None]:
+        """The stored text of each column: as read unless it changed."""
+        out: dict[str, str | None] = {}
+        for column in ("definition", "latest", "assessment"):
+            if column in self._changed or column not in self._raw:
+                value = self[column]
+                # The definition column always holds JSON (``null`` before
+                # registration); the other two are NULL when empty.
+                out[column] = (
+                    p.dumps(value) if column == "definition" else _maybe(value)
+                )
+            else:
+                out[column] = self._raw[column]
+        return out
+
+
 class Segment:
     """One run of bulk events: state loaded once, written once."""
 
     def __init__(self, conn: Connection, events: Sequence[EventEnvelope]) -> None:
         self.conn = conn
         self.events = events
-        self.rows: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, FrameworkRow] = {}
         self.new_rows: set[str] = set()
         self.dirty: set[str] = set()
         self.registered_at: dict[str, str] = {}
@@ -116,18 +158,16 @@ class Segment:
             for code, definition, latest, assessment in self.conn.execute(
                 _SELECT_ROWS, {"codes": members(chunk)}
             ):
-                self.rows[code] = {
-                    "definition": codec.loads(definition),
-                    "latest": codec.loads(latest) if latest else None,
-                    "assessment": codec.loads(assessment) if assessment else None,
-                }
+                self.rows[code] = FrameworkRow(
+                    {
+                        "definition": definition,
+                        "latest": latest,
+                        "assessment": assessment,
+                    }
+                )
         for code in codes:
             if code not in self.rows:
-                self.rows[code] = {
-                    "definition": None,
-                    "latest": None,
-                    "assessment": None,
-                }
+                self.rows[code] = FrameworkRow({})
                 self.new_rows.add(code)
         result_codes = sorted(
             {
@@ -296,9 +336,7 @@ class Segment:
         fresh = [
             {
                 "code": code,
-                "definition": p.dumps(self.rows[code]["definition"]),
-                "latest": _maybe(self.rows[code]["latest"]),
-                "assessment": _maybe(self.rows[code]["assessment"]),
+                **self.rows[code].texts(),
                 "registered_at": self.registered_at.get(code),
             }
             for code in sorted(self.new_rows)
@@ -327,9 +365,10 @@ class Segment:
                 [
                     {
                         "k_code": code,
-                        "v_definition": p.dumps(self.rows[code]["definition"]),
-                        "v_latest": _maybe(self.rows[code]["latest"]),
-                        "v_assessment": _maybe(self.rows[code]["assessment"]),
+                        **{
+                            f"v_{name}": text
+                            for name, text in self.rows[code].texts().items()
+                        },
                         **(
                             {"v_registered_at": self.registered_at[code]}
                             if extra
