@@ -1,4 +1,5 @@
-"""``pmf serve web``: one address for the API in distributed mode.
+"""``pmf serve web``: one address for the staff pages and the API in
+distributed mode.
 
 In distributed mode each service has its own port, and the HTTP API of
 PRODUCT.md section 7 is split across them. Clients and staff should not need
@@ -13,18 +14,24 @@ A route no service serves is 404 problem+json; a service that cannot be
 reached is 503 problem+json with ``Retry-After``, naming the service, so a
 client retries. ``/readyz`` is the four services' readiness together: down if
 any one is down or unreachable.
+
+Beside the API it serves the staff pages (``services.web.distributed``): the
+same pages as ``pmf run``, which read and send through the same routes with
+the signed-in visitor's own token, so staff too use this one address in both
+modes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from services.demo.routing import RoutingError, service_for
 from shared.http.app_factory import create_app
@@ -59,8 +66,18 @@ def _forwarded(headers: Any) -> list[tuple[str, str]]:
     return [(k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP]
 
 
-def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRouter:
-    """Routes that pass ``/api/v1/...`` to the service that serves each one."""
+def gateway_router(
+    urls: Mapping[str, str],
+    client: httpx.AsyncClient,
+    reader_token: Callable[[Request], str | None] | None = None,
+) -> APIRouter:
+    """Routes that pass ``/api/v1/...`` to the service that serves each one.
+
+    ``reader_token`` finds the token of a signed-in visitor from their session
+    cookie: a read (GET or HEAD) without an ``Authorization`` header is sent
+    with it, so a signed-in person can open report links, as in embedded mode.
+    Writes through the API always need the header.
+    """
     router = APIRouter()
 
     @router.api_route("/api/v1/{rest:path}", methods=METHODS, include_in_schema=False)
@@ -80,6 +97,14 @@ def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRou
         )
         body = await request.body()
         headers = _forwarded(request.headers)
+        if (
+            reader_token is not None
+            and request.method in ("GET", "HEAD")
+            and "authorization" not in request.headers
+        ):
+            token = await run_in_threadpool(reader_token, request)
+            if token:
+                headers.append(("Authorization", f"Bearer {token}"))
         client_host = request.client.host if request.client else ""
         headers.append(("X-Forwarded-For", client_host))
         try:
@@ -135,9 +160,14 @@ def readiness_checks(urls: Mapping[str, str]) -> list[ReadinessCheck]:
 
 
 def create_gateway(settings: Settings) -> FastAPI:
-    """The gateway app for the services at ``settings``' addresses."""
+    """The gateway app for the services at ``settings``' addresses, with the
+    staff pages when the token database is configured."""
+    from services.web.distributed import distributed_pages, distributed_web
+    from services.web.http_port import HttpWeb
+
     urls = service_urls(settings)
     client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+    web = distributed_web(settings, urls)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -145,12 +175,14 @@ def create_gateway(settings: Settings) -> FastAPI:
             yield
         finally:
             await asyncio.shield(client.aclose())
+            if web is not None and isinstance(web.port, HttpWeb):
+                web.port.close()
 
     app = create_app(
         "pmf",
         [],
         Metrics(),
-        tokens=None,
+        tokens=web.access.tokens if web is not None else None,
         readiness=readiness_checks(urls),
         lifespan=lifespan,
         auth_required=False,  # each service checks the token it is given
@@ -159,7 +191,11 @@ def create_gateway(settings: Settings) -> FastAPI:
     )
     # Without the services' own dependencies (token and read checks): the
     # service that answers applies them to the request as sent.
-    app.include_router(gateway_router(urls, client))
+    app.include_router(
+        gateway_router(urls, client, web.reader_token if web is not None else None)
+    )
+    if web is not None:
+        app.include_router(distributed_pages(web))
     return app
 
 

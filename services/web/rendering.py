@@ -138,6 +138,14 @@ class Web:
             acting_as(sealed.unseal(who.token) if who.signed_in else None)
         return who
 
+    def reader_token(self, request: Request) -> str | None:
+        """The signed-in visitor's token, from their session (distributed mode:
+        the gateway sends it with their reads of the API, such as papers)."""
+        if self.access.credentials is None:
+            return None
+        who = visitor_of(request, self.access.sessions)
+        return self.access.credentials.unseal(who.token) if who.signed_in else None
+
     def reader(self, request: Request) -> Visitor:
         """The visitor of a read page; sends them to sign in if reads need it."""
         who = self.visitor(request)
