@@ -1,0 +1,260 @@
+"""The whole cycle in the browser in distributed mode: headless Chromium against
+``pmf serve web`` in front of the four real services (Kafka, PostgreSQL).
+
+The same pages as ``pmf run`` (tests/e2e/test_admin_pages.py and
+test_web_pages.py drive them there), at one address: the central team imports
+a council's spreadsheet with its own column names and opens a round, two leads
+send their returns, the Executive decides a challenge, the round is closed and
+the papers are downloaded. Each step is checked at the services' API as well,
+so a page that only looked right would fail. Screenshots go to
+``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from services.demo.routing import ServiceRouter
+from tests.conftest import Distributed
+from tests.e2e.test_web_pages import CHROMIUM, CHROMIUM_ARGS, SHOTS, TIMEOUT_MS
+from tests.support.postgres import free_port
+from tests.support.processes import Process, create_token, eventually
+
+pytestmark = pytest.mark.e2e
+
+ROUND = "WEB-2010-H2"
+LEAD_A = "asha.patel@northshire.gov.uk"
+LEAD_B = "tom.reid@northshire-pct.nhs.uk"
+COUNCIL_SHEET = (
+    "Ref,Measure,Which way is good,Responsible body,Lead officer,Lead e-mail,"
+    "Aim for 2011\n"
+    f"WEB 1,Young carers known to services,higher_is_better,Children's Services,"
+    f"Asha Patel,{LEAD_A},400\n"
+    f"WEB 2,Children's centre reach,higher_is_better,Primary Care Trust,"
+    f"Tom Reid,{LEAD_B},75\n"
+    f"WEB 3,Breastfeeding at 6-8 weeks,higher_is_better,Primary Care Trust,"
+    f"Tom Reid,{LEAD_B},60\n"
+)
+MAPPING = {
+    "Ref": "Code (code)",
+    "Measure": "Title (title)",
+    "Which way is good": "Polarity (polarity)",
+    "Responsible body": "Lead organisation (lead_organisation)",
+    "Lead officer": "Named lead (named_lead_name)",
+    "Lead e-mail": "Named lead's e-mail (named_lead_email)",
+    "Aim for 2011": "Target value (target_value)",
+}
+
+
+@pytest.fixture(scope="module")
+def web(distributed: Distributed) -> Iterator[str]:
+    """``pmf serve web`` in front of the four services, with the token database."""
+    port = free_port()
+    env = {
+        **distributed.auth_env,
+        **{
+            f"PMF_{name.upper()}_URL": distributed.url(name)
+            for name in distributed.ports
+        },
+    }
+    proc = Process(
+        ["serve", "web", "--port", str(port)], env, distributed.work / "web-pages.log"
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        proc.wait_http(f"{url}/healthz", timeout=60)
+        yield url
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"Chromium is missing at {CHROMIUM}"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def person(browser: Browser) -> Page:
+    """A browser of one's own (cookies apart from everyone else's)."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, url: str, token: str, then: str = "/") -> None:
+    page.goto(f"{url}/login?next={then}")
+    page.get_by_label("Access token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".site-header__account")).to_contain_text("Signed in as")
+
+
+def settle(distributed: Distributed) -> None:
+    """Wait until every service has applied everything written so far."""
+    router = ServiceRouter(
+        {name: distributed.url(name) for name in distributed.ports},
+        settle_timeout=120,
+    )
+    try:
+        router.settle()
+    finally:
+        router.close()
+
+
+def token(distributed: Distributed, role: str, *args: str) -> str:
+    return create_token(role, distributed.auth_env, *args)
+
+
+def test_the_whole_cycle_at_the_web_service(
+    distributed: Distributed, web: str, browser: Browser, tmp_path: Path
+) -> None:
+    api = httpx.Client(base_url=web, timeout=60)
+
+    # 1. The central team imports the council's own spreadsheet.
+    admin = person(browser)
+    sign_in(admin, web, token(distributed, "admin", "--name", "Pat Ng"), "/admin")
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Admin")
+    admin.get_by_role("link", name="Import a framework spreadsheet").click()
+    sheet = tmp_path / "Northshire CYPP refresh.csv"
+    sheet.write_text(COUNCIL_SHEET, encoding="utf-8")
+    admin.get_by_label("Spreadsheet").set_input_files(str(sheet))
+    admin.get_by_role("button", name="Upload and match columns").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Match your columns")
+    for theirs, ours in MAPPING.items():
+        admin.get_by_label(theirs.lower(), exact=True).select_option(label=ours)
+    admin.get_by_role("button", name="Check the changes").click()
+    expect(admin.locator("#import-counts")).to_contain_text("New indicators3")
+    expect(admin.locator("#import-changes")).to_contain_text("Young carers known")
+    shot(admin, "dist-01-import-preview")
+    assert api.get("/api/v1/indicators/WEB%201").status_code == 404  # a preview
+    admin.get_by_role("button", name="Import 3 changes").click()
+    expect(admin.locator("[data-notice]")).to_contain_text("3 new, 0 changed")
+    made = api.get("/api/v1/indicators/WEB%202").json()
+    assert made["named_lead"]["email"] == LEAD_B
+    assert made["target"]["value"] == 75
+    settle(distributed)
+
+    # 2. It opens a round asking for every measurable indicator.
+    admin.get_by_role("link", name="Admin").first.click()
+    admin.get_by_role("link", name="Open and close rounds").click()
+    admin.get_by_label("Round name").fill(ROUND)
+    admin.get_by_label("Period ending").fill("2010-09-30")
+    admin.get_by_label("Requested on").fill("2010-10-01")
+    admin.get_by_label("Deadline").fill("2010-10-31")
+    expect(admin.get_by_label("WEB 3: Breastfeeding at 6-8 weeks")).to_be_checked()
+    admin.get_by_role("button", name="Open round").click()
+    expect(admin.locator("[data-notice]")).to_contain_text(f"Round {ROUND} is open")
+    opened = api.get(f"/api/v1/rounds/{ROUND}").json()
+    assert {"WEB 1", "WEB 2", "WEB 3"} <= set(opened["scope"])
+    settle(distributed)
+
+    # 3. Two leads send their returns, each for the indicators they lead.
+    lead_a = person(browser)
+    sign_in(lead_a, web, token(distributed, "lead", "--lead-email", LEAD_A))
+    lead_a.goto(f"{web}/rounds/{ROUND}")
+    choices = lead_a.locator("#return-indicator_code option").all_inner_texts()
+    assert any(c.startswith("WEB 1:") for c in choices)
+    assert not any(c.startswith("WEB 2:") for c in choices), "not this lead's"
+    form = lead_a.locator("#return-form")  # the single return, not the sheet
+    form.get_by_label("Indicator").select_option("WEB 1")
+    form.get_by_label("Result", exact=True).fill("412")
+    form.get_by_label("Commentary").fill("Schools now refer young carers.")
+    form.get_by_label("On target", exact=True).check()
+    form.get_by_role("button", name="Submit return").click()
+    expect(lead_a.locator(".notice")).to_contain_text("Return recorded")
+    shot(lead_a, "dist-02-return-recorded")
+
+    lead_b = person(browser)
+    sign_in(lead_b, web, token(distributed, "lead", "--lead-email", LEAD_B))
+    lead_b.goto(f"{web}/rounds/{ROUND}")
+    form = lead_b.locator("#return-form")
+    form.get_by_label("Indicator").select_option("WEB 2")
+    form.get_by_label("Result", exact=True).fill("61")
+    form.get_by_label("No prediction", exact=True).check()
+    form.get_by_role("button", name="Submit return").click()
+    expect(lead_b.locator(".notice")).to_contain_text("Return recorded")
+    # A lead's return for an indicator they do not lead is refused by the
+    # returns service, and the form says so in its words.
+    lead_b.goto(f"{web}/rounds/{ROUND}")
+    lead_b.evaluate(
+        """() => { const s = document.querySelector('#return-indicator_code');
+                   const o = document.createElement('option');
+                   o.value = 'WEB 1'; o.text = 'WEB 1'; s.add(o); s.value = 'WEB 1'; }"""
+    )
+    form = lead_b.locator("#return-form")
+    form.get_by_label("Result", exact=True).fill("1")
+    form.get_by_role("button", name="Submit return").click()
+    expect(lead_b.locator("#return-indicator_code-error")).to_contain_text("WEB 1")
+    settle(distributed)
+
+    def recorded() -> None:
+        history = api.get("/api/v1/indicators/WEB%201/history").json()["history"]
+        results = [h for h in history if h["kind"] == "result"]
+        assert [r["details"]["value"] for r in results] == [412]
+        assert LEAD_A in results[0]["actor"]
+
+    eventually(recorded)
+
+    # 4. The Executive decides the challenge the missing prediction raised.
+    executive = person(browser)
+    sign_in(executive, web, token(distributed, "executive", "--name", "Cllr Ann Marsh"))
+
+    def challenge_offered() -> None:
+        executive.goto(f"{web}/rounds/{ROUND}#challenges")
+        offered = executive.locator("#challenge-WEB-2 form.form--decision")
+        assert offered.count() == 1, "no decision form on WEB 2 yet"
+
+    eventually(challenge_offered)
+    challenge = executive.locator("#challenge-WEB-2")
+    expect(challenge).to_contain_text("No prediction")
+    challenge.get_by_label("Note for the record").fill("Ask for a prediction.")
+    challenge.get_by_role("button", name="Record decision on WEB 2").click()
+    challenge = executive.locator("#challenge-WEB-2")
+    expect(challenge.locator("#d-WEB-2-decision-error")).to_contain_text("Confirm")
+    challenge.get_by_label("Upheld: the computed status stands", exact=False).check()
+    challenge.get_by_role("button", name="Record decision on WEB 2").click()
+    expect(executive.locator(".notice")).to_contain_text("Decision recorded")
+    shot(executive, "dist-03-decision-recorded")
+    decided = api.get("/api/v1/challenges", params={"round": ROUND}).json()
+    [web2] = [c for c in decided if c["indicator_code"] == "WEB 2"]
+    assert web2["decision"]["decision"] == "upheld"
+    assert "Cllr Ann Marsh" in web2["decision"]["decided_by"]
+
+    # 5. The central team closes the round.
+    admin.goto(f"{web}/admin/rounds")
+    admin.get_by_role("button", name=f"Close round {ROUND}").click()
+    expect(admin.locator("[data-notice]")).to_contain_text(f"Round {ROUND} is closed")
+    assert api.get(f"/api/v1/rounds/{ROUND}").json()["closed"] is True
+    settle(distributed)
+
+    # 6. The papers come from the reporting service through the one address.
+    executive.goto(f"{web}/reports")
+    shot(executive, "dist-04-reports")
+    pdf_link = executive.locator(
+        f"a[href='/api/v1/reports/{ROUND}/executive?format=pdf']"
+    )
+    with executive.expect_download(timeout=180_000) as pdf:
+        pdf_link.click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    board = api.get(f"/api/v1/reports/{ROUND}/board", params={"format": "json"})
+    assert board.status_code == 200
+    codes = {i["code"] for i in board.json()["indicators"]}
+    assert {"WEB 1", "WEB 2", "WEB 3"} <= codes
