@@ -163,7 +163,7 @@ def create_gateway(settings: Settings) -> FastAPI:
     """The gateway app for the services at ``settings``' addresses, with the
     staff pages when the token database is configured."""
     from services.web.distributed import distributed_pages, distributed_web
-    from services.web.http_port import HttpWeb
+    from services.web.http_port import HttpWeb, Unavailable
 
     urls = service_urls(settings)
     client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
@@ -196,6 +196,22 @@ def create_gateway(settings: Settings) -> FastAPI:
     )
     if web is not None:
         app.include_router(distributed_pages(web))
+        pages = web
+
+        @app.exception_handler(Unavailable)
+        async def unavailable(request: Request, exc: Unavailable) -> Response:
+            """A page whose service is away: a page that says so, to retry."""
+            shown = await run_in_threadpool(
+                pages.problem_page,
+                request,
+                pages.visitor(request),
+                503,
+                "Service unavailable",
+                exc.detail,
+            )
+            shown.headers["Retry-After"] = RETRY_AFTER
+            return shown
+
     return app
 
 
@@ -207,6 +223,9 @@ def serve_gateway(host: str | None = None, port: int | None = None) -> None:
 
     settings = Settings(mode="distributed")
     configure_logging(settings.log_level, service="web")
+    # One line per request the pages send would drown the log; the services
+    # log each with the same correlation id.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
         create_gateway(settings),
         host=host or settings.host,

@@ -56,6 +56,7 @@ from services.returns.schemas import RoundIn
 from services.transfer import ImportReport
 from shared.errors import ConcurrencyConflict, Conflict, DomainError, Invalid, NotFound
 from shared.http.auth import Principal, Role, TokenStore
+from shared.observability.logging import correlation_id
 
 from .credentials import acting
 
@@ -139,6 +140,9 @@ class HttpWeb:
         credential = acting()
         if credential:
             sent["Authorization"] = f"Bearer {credential}"
+        cid = correlation_id.get()
+        if cid:  # the services log the page's request under the same id
+            sent["X-Correlation-ID"] = cid
         try:
             answer = self.client.request(
                 method,

@@ -218,9 +218,10 @@ def test_the_whole_cycle_at_the_web_service(
     sign_in(executive, web, token(distributed, "executive", "--name", "Cllr Ann Marsh"))
 
     def challenge_offered() -> None:
-        executive.goto(f"{web}/rounds/{ROUND}#challenges")
+        executive.goto(f"{web}/rounds/{ROUND}")  # no fragment: a real load
         offered = executive.locator("#challenge-WEB-2 form.form--decision")
-        assert offered.count() == 1, "no decision form on WEB 2 yet"
+        listed = api.get("/api/v1/challenges", params={"round": ROUND}).json()
+        assert offered.count() == 1, f"no decision form on WEB 2 yet: {listed}"
 
     eventually(challenge_offered)
     challenge = executive.locator("#challenge-WEB-2")
