@@ -213,7 +213,14 @@ def test_the_whole_cycle_at_the_web_service(
 
     eventually(recorded)
 
-    # 4. The Executive decides the challenge the missing prediction raised.
+    # 4. The central team closes the round: its flags become challenges.
+    admin.goto(f"{web}/admin/rounds")
+    admin.get_by_role("button", name=f"Close round {ROUND}").click()
+    expect(admin.locator("[data-notice]")).to_contain_text(f"Round {ROUND} is closed")
+    assert api.get(f"/api/v1/rounds/{ROUND}").json()["closed"] is True
+    settle(distributed)
+
+    # 5. The Executive decides the challenge the missing prediction raised.
     executive = person(browser)
     sign_in(executive, web, token(distributed, "executive", "--name", "Cllr Ann Marsh"))
 
@@ -238,13 +245,6 @@ def test_the_whole_cycle_at_the_web_service(
     [web2] = [c for c in decided if c["indicator_code"] == "WEB 2"]
     assert web2["decision"]["decision"] == "upheld"
     assert "Cllr Ann Marsh" in web2["decision"]["decided_by"]
-
-    # 5. The central team closes the round.
-    admin.goto(f"{web}/admin/rounds")
-    admin.get_by_role("button", name=f"Close round {ROUND}").click()
-    expect(admin.locator("[data-notice]")).to_contain_text(f"Round {ROUND} is closed")
-    assert api.get(f"/api/v1/rounds/{ROUND}").json()["closed"] is True
-    settle(distributed)
 
     # 6. The papers come from the reporting service through the one address.
     executive.goto(f"{web}/reports")
