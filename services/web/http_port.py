@@ -25,6 +25,7 @@ Decisions written down here:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -61,6 +62,7 @@ from shared.observability.logging import correlation_id
 from .credentials import acting
 
 PLAN_SECONDS = 30.0
+MAX_KEPT = 16  # framework bodies kept for If-None-Match (now, versions, dates)
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
@@ -114,6 +116,8 @@ class HttpWeb:
     ) -> None:
         self.urls = dict(urls)
         self._tokens = tokens
+        # (as_of, version) -> (ETag, framework): see framework()
+        self._frameworks: dict[tuple[str | None, int | None], tuple[str, bytes]] = {}
         self.client = client or httpx.Client(timeout=TIMEOUT)
 
     def close(self) -> None:
@@ -185,9 +189,26 @@ class HttpWeb:
     def framework(
         self, as_of: str | None = None, version: int | None = None
     ) -> dict[str, Any]:
-        found: dict[str, Any] = self.get(
-            "/api/v1/framework", as_of=as_of, version=version
+        """The framework, asked again with its last ``ETag``: most pages read it,
+        and while nothing moved reporting answers 304 instead of the whole body."""
+        key = (as_of, version)
+        kept = self._frameworks.get(key)
+        answer = self.request(
+            "GET",
+            "/api/v1/framework",
+            params={"as_of": as_of, "version": version},
+            headers={"If-None-Match": kept[0]} if kept else None,
         )
+        if answer.status_code == 304 and kept is not None:
+            body = kept[1]  # decoded afresh: a page may change what it is given
+        else:
+            body = answer.content
+            etag = answer.headers.get("ETag")
+            if etag:
+                if len(self._frameworks) >= MAX_KEPT and key not in self._frameworks:
+                    self._frameworks.clear()
+                self._frameworks[key] = (etag, body)
+        found: dict[str, Any] = json.loads(body)
         return found
 
     def history(self, code: str) -> dict[str, Any]:

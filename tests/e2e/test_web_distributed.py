@@ -258,3 +258,21 @@ def test_the_whole_cycle_at_the_web_service(
     assert board.status_code == 200
     codes = {i["code"] for i in board.json()["indicators"]}
     assert {"WEB 1", "WEB 2", "WEB 3"} <= codes
+
+    # 7. The central team words the Board's covering paper and publishes it:
+    # the page drafts from the reporting service's figures, and only what the
+    # officer changed is recorded as their words.
+    admin.goto(f"{web}/admin/papers/{ROUND}")
+    purpose = admin.get_by_label("Purpose of the report")
+    expect(purpose).not_to_have_value("")
+    purpose.fill("To report the half year's performance to the Board.")
+    admin.get_by_role("button", name="Save the covering text").click()
+    expect(admin.locator("[data-notice]")).to_contain_text("Your words are saved")
+    publication = f"/api/v1/reports/{ROUND}/board/publication"
+    assert set(api.get(publication).json()["edits"]) == {"purpose"}
+    admin.get_by_role(
+        "button", name=f"Publish the Board paper for round {ROUND}"
+    ).click()
+    expect(admin.locator("[data-notice]")).to_contain_text("is published")
+    shot(admin, "dist-05-board-paper-published")
+    assert api.get(publication).json()["status"] == "published"

@@ -223,3 +223,25 @@ def test_a_page_whose_service_is_away_says_so(tmp_path: Any) -> None:
     assert page.headers["content-type"].startswith("text/html")
     assert page.headers["retry-after"] == "5"
     assert "The returns service cannot be reached just now" in page.text
+
+
+def test_the_framework_is_asked_again_with_its_etag() -> None:
+    seen: list[httpx.Request] = []
+
+    def reporting(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.headers.get("if-none-match") == '"7"':
+            return httpx.Response(304, headers={"ETag": '"7"'})
+        body = {"indicators": [{"code": "NI 1"}], "settings": {}}
+        return httpx.Response(200, json=body, headers={"ETag": '"7"'})
+
+    tokens = TokenStore(sa.create_engine("sqlite://"))
+    port = HttpWeb(URLS, tokens, httpx.Client(transport=httpx.MockTransport(reporting)))
+    first = port.framework()
+    first["indicators"].clear()  # a page changing what it was given
+    again = port.framework()
+    assert again == {"indicators": [{"code": "NI 1"}], "settings": {}}
+    assert [r.headers.get("if-none-match") for r in seen] == [None, '"7"']
+    port.framework(version=2)
+    assert seen[-1].headers.get("if-none-match") is None  # another key
+    assert str(seen[-1].url) == "http://reporting/api/v1/framework?version=2"
