@@ -40,6 +40,18 @@ COUNCIL_SHEET = (
     f"WEB 3,Breastfeeding at 6-8 weeks,higher_is_better,Primary Care Trust,"
     f"Tom Reid,{LEAD_B},60\n"
 )
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/import",
+    "/admin/indicators",
+    "/admin/indicators/new",
+    "/admin/indicators/WEB%201/edit",
+    "/admin/versions",
+    "/admin/rounds",
+    "/admin/settings",
+    "/admin/actions",
+    "/admin/tokens",
+]
 MAPPING = {
     "Ref": "Code (code)",
     "Measure": "Title (title)",
@@ -276,3 +288,19 @@ def test_the_whole_cycle_at_the_web_service(
     expect(admin.locator("[data-notice]")).to_contain_text("is published")
     shot(admin, "dist-05-board-paper-published")
     assert api.get(publication).json()["status"] == "published"
+
+    # 8. Every admin page reads what it shows from the services.
+    for path in ADMIN_PAGES:
+        answer = admin.goto(f"{web}{path}")
+        assert answer is not None and answer.status == 200, path
+        expect(admin.get_by_role("heading", level=1)).to_be_visible()
+    admin.goto(f"{web}/admin/versions")
+    admin.get_by_label("Version name").fill("After the web refresh")
+    admin.get_by_role("button", name="Publish version").click()
+    expect(admin.locator("[data-notice]")).to_contain_text("is published")
+
+    def version_listed() -> None:
+        versions = api.get("/api/v1/framework/versions").json()
+        assert versions[-1]["label"] == "After the web refresh"
+
+    eventually(version_listed)
