@@ -8,7 +8,8 @@ unchanged (method, path, query, body, ``Authorization`` and correlation
 headers), to the service that owns the route (the table in
 :mod:`services.demo.routing`, documented in docs/distributed.md), and passes
 the answer back. Tokens are checked by the service that answers, as when it is
-called directly, so the gateway holds no secrets and no state.
+called directly, so the gateway holds no secrets and no state of its own
+(the pages' sessions are in the token database).
 
 A route no service serves is 404 problem+json; a service that cannot be
 reached is 503 problem+json with ``Retry-After``, naming the service, so a
