@@ -12,8 +12,9 @@ it sees once, when they sign in. It keeps it like this:
   ``web_session_credentials`` in the token database. The server alone cannot
   open it: only a request that brings the session cookie can, and a copy of
   the database opens nothing;
-- signing out deletes it; revoking the token, or its expiry, ends it at every
-  service, since they check the token itself.
+- signing out deletes it, and each sign-in drops those of sessions that ended
+  or expired; revoking the token, or its expiry, ends it at every service,
+  since they check the token itself.
 
 ``acting_as`` records, for the request being served (a context variable, so
 one request never sees another's), whose credential the port sends.
@@ -28,6 +29,9 @@ from contextvars import ContextVar
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.engine import Engine
+
+from shared.events.envelope import iso, utc_now
+from shared.http.sessions import web_sessions
 
 metadata = sa.MetaData()
 web_session_credentials = sa.Table(
@@ -74,10 +78,16 @@ class SealedCredentials:
                 raise
 
     def keep(self, session_id: str, token: str) -> None:
-        """Seal ``token`` for the session ``session_id``."""
+        """Seal ``token`` for the session ``session_id``, and drop the sealed
+        tokens of sessions that have ended, expired or been cleared away."""
         t = web_session_credentials
+        s = web_sessions
         sealed = _box(session_id).encrypt(token.encode()).decode()
+        live = sa.select(s.c.session_hash).where(
+            s.c.ended_at.is_(None), s.c.expires_at > iso(utc_now())
+        )
         with self.engine.begin() as conn:
+            conn.execute(sa.delete(t).where(t.c.session_hash.not_in(live)))
             conn.execute(sa.delete(t).where(t.c.session_hash == _hash(session_id)))
             conn.execute(
                 sa.insert(t).values(session_hash=_hash(session_id), sealed=sealed)

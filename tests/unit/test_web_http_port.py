@@ -163,18 +163,41 @@ def test_an_import_answer_becomes_the_report_the_preview_shows() -> None:
 
 
 def test_a_sealed_credential_opens_only_with_its_session_id() -> None:
+    from datetime import timedelta
+
+    from shared.http.sessions import SessionStore
+
     engine = sa.create_engine("sqlite://")
+    tokens = TokenStore(engine)
+    tokens.create_schema()
+    sessions = SessionStore(engine, tokens, timedelta(hours=8))
+    sessions.create_schema()
     sealed = SealedCredentials(engine)
     sealed.create_schema()
-    sealed.keep("session-one", "the-token")
-    assert sealed.unseal("session-one") == "the-token"
-    assert sealed.unseal("session-two") is None
+    token = tokens.create("executive", "Cllr Ann Marsh")
+    who = tokens.resolve(token)
+    assert who is not None
+    first, _ = sessions.start(who)
+    sealed.keep(first, token)
+    assert sealed.unseal(first) == token
+    assert sealed.unseal("another session") is None
     with engine.connect() as conn:
         stored = conn.execute(sa.text("select * from web_session_credentials")).all()
-    assert "the-token" not in repr(stored)
-    assert "session-one" not in repr(stored)
-    sealed.forget("session-one")
-    assert sealed.unseal("session-one") is None
+    assert token not in repr(stored)
+    assert first not in repr(stored)
+
+    # Signing out forgets it; a session that ended is cleared at the next sign-in.
+    second, _ = sessions.start(who)
+    sealed.keep(second, token)
+    sealed.forget(second)
+    assert sealed.unseal(second) is None
+    sessions.end(first)
+    third, _ = sessions.start(who)
+    sealed.keep(third, token)
+    with engine.connect() as conn:
+        kept = conn.execute(sa.text("select count(*) from web_session_credentials"))
+        assert kept.scalar() == 1
+    assert sealed.unseal(third) == token
 
 
 def test_the_gateway_sends_a_signed_in_readers_token_with_reads_only() -> None:
