@@ -3,7 +3,7 @@ and how the services' refusals come back as the errors the forms show.
 
 The services are stood in for by ``httpx.MockTransport`` here: what is checked
 is this module's own mapping. The real services answer in
-tests/e2e/test_web_distributed.py.
+tests/e2e/test_web_whole_cycle.py.
 """
 
 from __future__ import annotations

@@ -1,18 +1,20 @@
-"""The whole cycle in the browser in distributed mode: headless Chromium against
-``pmf serve web`` in front of the four real services (Kafka, PostgreSQL).
+"""The whole cycle in the browser, in both modes: headless Chromium against
+``pmf run`` (embedded) and against ``pmf serve web`` in front of the four real
+services (distributed: Kafka, PostgreSQL).
 
-The same pages as ``pmf run`` (tests/e2e/test_admin_pages.py and
-test_web_pages.py drive them there), at one address: the central team imports
-a council's spreadsheet with its own column names and opens a round, two leads
-send their returns, the Executive decides a challenge, the round is closed and
-the papers are downloaded. Each step is checked at the services' API as well,
+The same pages at one address in each mode: the central team imports a
+council's spreadsheet with its own column names and opens a round, two leads
+send their returns (one refused by the service in its own words), the round is
+closed, the Executive decides a challenge, the papers are downloaded and the
+Board paper is worded and published. Each step is checked at the API as well,
 so a page that only looked right would fail. Screenshots go to
 ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -63,8 +65,51 @@ MAPPING = {
 }
 
 
-@pytest.fixture(scope="module")
-def web(distributed: Distributed) -> Iterator[str]:
+@dataclass(frozen=True)
+class Site:
+    """One address for staff, in one mode."""
+
+    mode: str
+    url: str
+    make_token: Callable[..., str]  # (role, *pmf token create options)
+    settle: Callable[[], None]  # wait until every read shows every write
+
+
+@pytest.fixture(scope="module", params=["embedded", "distributed"])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    if request.param == "embedded":
+        yield from embedded_site(tmp_path_factory)
+    else:
+        yield from distributed_site(request.getfixturevalue("distributed"))
+
+
+def embedded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """``pmf run`` on an empty data directory (no demo)."""
+    work = tmp_path_factory.mktemp("cycle-embedded")
+    data = work / "data"
+    data.mkdir()
+    port = free_port()
+    proc = Process(
+        ["run", "--port", str(port), "--data-dir", str(data)], {}, work / "run.log"
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        proc.wait_http(f"{url}/healthz", timeout=120)
+        yield Site(
+            "embedded",
+            url,
+            lambda role, *args: create_token(
+                role, None, "--data-dir", str(data), *args
+            ),
+            lambda: None,  # one process: reads follow writes at once
+        )
+    finally:
+        proc.stop()
+
+
+def distributed_site(distributed: Distributed) -> Iterator[Site]:
     """``pmf serve web`` in front of the four services, with the token database."""
     port = free_port()
     env = {
@@ -80,7 +125,12 @@ def web(distributed: Distributed) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         proc.wait_http(f"{url}/healthz", timeout=60)
-        yield url
+        yield Site(
+            "distributed",
+            url,
+            lambda role, *args: create_token(role, distributed.auth_env, *args),
+            lambda: settle(distributed),
+        )
     finally:
         proc.stop()
 
@@ -131,18 +181,15 @@ def settle(distributed: Distributed) -> None:
         router.close()
 
 
-def token(distributed: Distributed, role: str, *args: str) -> str:
-    return create_token(role, distributed.auth_env, *args)
-
-
-def test_the_whole_cycle_at_the_web_service(
-    distributed: Distributed, web: str, browser: Browser, tmp_path: Path
+def test_the_whole_cycle_at_one_address(
+    site: Site, browser: Browser, tmp_path: Path
 ) -> None:
+    web, mode = site.url, site.mode
     api = httpx.Client(base_url=web, timeout=60)
 
     # 1. The central team imports the council's own spreadsheet.
     admin = person(browser)
-    sign_in(admin, web, token(distributed, "admin", "--name", "Pat Ng"), "/admin")
+    sign_in(admin, web, site.make_token("admin", "--name", "Pat Ng"), "/admin")
     expect(admin.get_by_role("heading", level=1)).to_have_text("Admin")
     admin.get_by_role("link", name="Import a framework spreadsheet").click()
     sheet = tmp_path / "Northshire CYPP refresh.csv"
@@ -155,14 +202,14 @@ def test_the_whole_cycle_at_the_web_service(
     admin.get_by_role("button", name="Check the changes").click()
     expect(admin.locator("#import-counts")).to_contain_text("New indicators3")
     expect(admin.locator("#import-changes")).to_contain_text("Young carers known")
-    shot(admin, "dist-01-import-preview")
+    shot(admin, f"{mode}-01-import-preview")
     assert api.get("/api/v1/indicators/WEB%201").status_code == 404  # a preview
     admin.get_by_role("button", name="Import 3 changes").click()
     expect(admin.locator("[data-notice]")).to_contain_text("3 new, 0 changed")
     made = api.get("/api/v1/indicators/WEB%202").json()
     assert made["named_lead"]["email"] == LEAD_B
     assert made["target"]["value"] == 75
-    settle(distributed)
+    site.settle()
 
     # 2. It opens a round asking for every measurable indicator.
     admin.get_by_role("link", name="Admin").first.click()
@@ -176,11 +223,11 @@ def test_the_whole_cycle_at_the_web_service(
     expect(admin.locator("[data-notice]")).to_contain_text(f"Round {ROUND} is open")
     opened = api.get(f"/api/v1/rounds/{ROUND}").json()
     assert {"WEB 1", "WEB 2", "WEB 3"} <= set(opened["scope"])
-    settle(distributed)
+    site.settle()
 
     # 3. Two leads send their returns, each for the indicators they lead.
     lead_a = person(browser)
-    sign_in(lead_a, web, token(distributed, "lead", "--lead-email", LEAD_A))
+    sign_in(lead_a, web, site.make_token("lead", "--lead-email", LEAD_A))
     lead_a.goto(f"{web}/rounds/{ROUND}")
     choices = lead_a.locator("#return-indicator_code option").all_inner_texts()
     assert any(c.startswith("WEB 1:") for c in choices)
@@ -192,10 +239,10 @@ def test_the_whole_cycle_at_the_web_service(
     form.get_by_label("On target", exact=True).check()
     form.get_by_role("button", name="Submit return").click()
     expect(lead_a.locator(".notice")).to_contain_text("Return recorded")
-    shot(lead_a, "dist-02-return-recorded")
+    shot(lead_a, f"{mode}-02-return-recorded")
 
     lead_b = person(browser)
-    sign_in(lead_b, web, token(distributed, "lead", "--lead-email", LEAD_B))
+    sign_in(lead_b, web, site.make_token("lead", "--lead-email", LEAD_B))
     lead_b.goto(f"{web}/rounds/{ROUND}")
     form = lead_b.locator("#return-form")
     form.get_by_label("Indicator").select_option("WEB 2")
@@ -215,7 +262,7 @@ def test_the_whole_cycle_at_the_web_service(
     form.get_by_label("Result", exact=True).fill("1")
     form.get_by_role("button", name="Submit return").click()
     expect(lead_b.locator("#return-indicator_code-error")).to_contain_text("WEB 1")
-    settle(distributed)
+    site.settle()
 
     def recorded() -> None:
         history = api.get("/api/v1/indicators/WEB%201/history").json()["history"]
@@ -230,11 +277,11 @@ def test_the_whole_cycle_at_the_web_service(
     admin.get_by_role("button", name=f"Close round {ROUND}").click()
     expect(admin.locator("[data-notice]")).to_contain_text(f"Round {ROUND} is closed")
     assert api.get(f"/api/v1/rounds/{ROUND}").json()["closed"] is True
-    settle(distributed)
+    site.settle()
 
     # 5. The Executive decides the challenge the missing prediction raised.
     executive = person(browser)
-    sign_in(executive, web, token(distributed, "executive", "--name", "Cllr Ann Marsh"))
+    sign_in(executive, web, site.make_token("executive", "--name", "Cllr Ann Marsh"))
 
     def challenge_offered() -> None:
         executive.goto(f"{web}/rounds/{ROUND}")  # no fragment: a real load
@@ -251,7 +298,7 @@ def test_the_whole_cycle_at_the_web_service(
     challenge.get_by_label("Note for the record").fill("Ask for a prediction.")
     challenge.get_by_role("button", name="Record decision on WEB 2").click()
     expect(executive.locator(".notice")).to_contain_text("Decision recorded")
-    shot(executive, "dist-03-decision-recorded")
+    shot(executive, f"{mode}-03-decision-recorded")
     decided = api.get("/api/v1/challenges", params={"round": ROUND}).json()
     [web2] = [c for c in decided if c["indicator_code"] == "WEB 2"]
     assert web2["decision"]["decision"] == "upheld"
@@ -259,7 +306,7 @@ def test_the_whole_cycle_at_the_web_service(
 
     # 6. The papers come from the reporting service through the one address.
     executive.goto(f"{web}/reports")
-    shot(executive, "dist-04-reports")
+    shot(executive, f"{mode}-04-reports")
     pdf_link = executive.locator(
         f"a[href='/api/v1/reports/{ROUND}/executive?format=pdf']"
     )
@@ -286,7 +333,7 @@ def test_the_whole_cycle_at_the_web_service(
         "button", name=f"Publish the Board paper for round {ROUND}"
     ).click()
     expect(admin.locator("[data-notice]")).to_contain_text("is published")
-    shot(admin, "dist-05-board-paper-published")
+    shot(admin, f"{mode}-05-board-paper-published")
     assert api.get(publication).json()["status"] == "published"
 
     # 8. Every admin page reads what it shows from the services.
