@@ -14,7 +14,7 @@ called directly, so the gateway holds no secrets and no state of its own
 A route no service serves is 404 problem+json; a service that cannot be
 reached is 503 problem+json with ``Retry-After``, naming the service, so a
 client retries. ``/readyz`` is the four services' readiness together: down if
-any one is down or unreachable.
+any one is down or unreachable (or, with the staff pages, the token database).
 
 Beside the API it serves the staff pages (``services.web.distributed``): the
 same pages as ``pmf run``, which read and send through the same routes with
@@ -31,7 +31,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request, Response
+from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from services.demo.routing import RoutingError, service_for
@@ -160,6 +162,20 @@ def readiness_checks(urls: Mapping[str, str]) -> list[ReadinessCheck]:
     return [check_of(name) for name in urls]
 
 
+def sessions_check(engine: Engine) -> ReadinessCheck:
+    """The token database the staff pages sign in and keep sessions with."""
+
+    def check() -> Check:
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            return Check("sessions", "down", f"token database: {type(exc).__name__}")
+        return Check("sessions")
+
+    return check
+
+
 def create_gateway(settings: Settings) -> FastAPI:
     """The gateway app for the services at ``settings``' addresses, with the
     staff pages when the token database is configured."""
@@ -184,7 +200,10 @@ def create_gateway(settings: Settings) -> FastAPI:
         [],
         Metrics(),
         tokens=web.access.tokens if web is not None else None,
-        readiness=readiness_checks(urls),
+        readiness=[
+            *readiness_checks(urls),
+            *([sessions_check(web.access.sessions.engine)] if web is not None else []),
+        ],
         lifespan=lifespan,
         auth_required=False,  # each service checks the token it is given
         max_body=50_000_000,  # the services apply their own, smaller limits

@@ -242,6 +242,9 @@ def test_a_page_whose_service_is_away_says_so(tmp_path: Any) -> None:
     )
     with TestClient(create_gateway(settings)) as browser:
         page = browser.get("/rounds")
+        ready = browser.get("/readyz").json()
+    assert ready["checks"]["sessions"]["state"] == "ok"
+    assert ready["checks"]["returns"]["state"] == "down"
     assert page.status_code == 503
     assert page.headers["content-type"].startswith("text/html")
     assert page.headers["retry-after"] == "5"
