@@ -151,7 +151,8 @@ def serve(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Run one service on its own (distributed mode, on Kafka); ``web`` is the one
-    address for the whole API, passing each request to the service that owns it."""
+    address for staff and clients: the staff pages, and the whole API, passing
+    each request to the service that owns it."""
     if service == "web":
         from services.gateway import serve_gateway
 

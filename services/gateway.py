@@ -1,4 +1,5 @@
-"""``pmf serve web``: one address for the API in distributed mode.
+"""``pmf serve web``: one address for the staff pages and the API in
+distributed mode.
 
 In distributed mode each service has its own port, and the HTTP API of
 PRODUCT.md section 7 is split across them. Clients and staff should not need
@@ -7,24 +8,33 @@ unchanged (method, path, query, body, ``Authorization`` and correlation
 headers), to the service that owns the route (the table in
 :mod:`services.demo.routing`, documented in docs/distributed.md), and passes
 the answer back. Tokens are checked by the service that answers, as when it is
-called directly, so the gateway holds no secrets and no state.
+called directly, so the gateway holds no secrets and no state of its own
+(the pages' sessions are in the token database).
 
 A route no service serves is 404 problem+json; a service that cannot be
 reached is 503 problem+json with ``Retry-After``, naming the service, so a
 client retries. ``/readyz`` is the four services' readiness together: down if
-any one is down or unreachable.
+any one is down or unreachable (or, with the staff pages, the token database).
+
+Beside the API it serves the staff pages (``services.web.distributed``): the
+same pages as ``pmf run``, which read and send through the same routes with
+the signed-in visitor's own token, so staff too use this one address in both
+modes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request, Response
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
 from services.demo.routing import RoutingError, service_for
 from shared.http.app_factory import create_app
@@ -59,8 +69,18 @@ def _forwarded(headers: Any) -> list[tuple[str, str]]:
     return [(k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP]
 
 
-def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRouter:
-    """Routes that pass ``/api/v1/...`` to the service that serves each one."""
+def gateway_router(
+    urls: Mapping[str, str],
+    client: httpx.AsyncClient,
+    reader_token: Callable[[Request], str | None] | None = None,
+) -> APIRouter:
+    """Routes that pass ``/api/v1/...`` to the service that serves each one.
+
+    ``reader_token`` finds the token of a signed-in visitor from their session
+    cookie: a read (GET or HEAD) without an ``Authorization`` header is sent
+    with it, so a signed-in person can open report links, as in embedded mode.
+    Writes through the API always need the header.
+    """
     router = APIRouter()
 
     @router.api_route("/api/v1/{rest:path}", methods=METHODS, include_in_schema=False)
@@ -80,6 +100,14 @@ def gateway_router(urls: Mapping[str, str], client: httpx.AsyncClient) -> APIRou
         )
         body = await request.body()
         headers = _forwarded(request.headers)
+        if (
+            reader_token is not None
+            and request.method in ("GET", "HEAD")
+            and "authorization" not in request.headers
+        ):
+            token = await run_in_threadpool(reader_token, request)
+            if token:
+                headers.append(("Authorization", f"Bearer {token}"))
         client_host = request.client.host if request.client else ""
         headers.append(("X-Forwarded-For", client_host))
         try:
@@ -134,10 +162,29 @@ def readiness_checks(urls: Mapping[str, str]) -> list[ReadinessCheck]:
     return [check_of(name) for name in urls]
 
 
+def sessions_check(engine: Engine) -> ReadinessCheck:
+    """The token database the staff pages sign in and keep sessions with."""
+
+    def check() -> Check:
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            return Check("sessions", "down", f"token database: {type(exc).__name__}")
+        return Check("sessions")
+
+    return check
+
+
 def create_gateway(settings: Settings) -> FastAPI:
-    """The gateway app for the services at ``settings``' addresses."""
+    """The gateway app for the services at ``settings``' addresses, with the
+    staff pages when the token database is configured."""
+    from services.web.distributed import distributed_pages, distributed_web
+    from services.web.http_port import HttpWeb, Unavailable
+
     urls = service_urls(settings)
     client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+    web = distributed_web(settings, urls)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -145,13 +192,18 @@ def create_gateway(settings: Settings) -> FastAPI:
             yield
         finally:
             await asyncio.shield(client.aclose())
+            if web is not None and isinstance(web.port, HttpWeb):
+                web.port.close()
 
     app = create_app(
         "pmf",
         [],
         Metrics(),
-        tokens=None,
-        readiness=readiness_checks(urls),
+        tokens=web.access.tokens if web is not None else None,
+        readiness=[
+            *readiness_checks(urls),
+            *([sessions_check(web.access.sessions.engine)] if web is not None else []),
+        ],
         lifespan=lifespan,
         auth_required=False,  # each service checks the token it is given
         max_body=50_000_000,  # the services apply their own, smaller limits
@@ -159,7 +211,27 @@ def create_gateway(settings: Settings) -> FastAPI:
     )
     # Without the services' own dependencies (token and read checks): the
     # service that answers applies them to the request as sent.
-    app.include_router(gateway_router(urls, client))
+    app.include_router(
+        gateway_router(urls, client, web.reader_token if web is not None else None)
+    )
+    if web is not None:
+        app.include_router(distributed_pages(web))
+        pages = web
+
+        @app.exception_handler(Unavailable)
+        async def unavailable(request: Request, exc: Unavailable) -> Response:
+            """A page whose service is away: a page that says so, to retry."""
+            shown = await run_in_threadpool(
+                pages.problem_page,
+                request,
+                pages.visitor(request),
+                503,
+                "Service unavailable",
+                exc.detail,
+            )
+            shown.headers["Retry-After"] = RETRY_AFTER
+            return shown
+
     return app
 
 
@@ -171,6 +243,9 @@ def serve_gateway(host: str | None = None, port: int | None = None) -> None:
 
     settings = Settings(mode="distributed")
     configure_logging(settings.log_level, service="web")
+    # One line per request the pages send would drown the log; the services
+    # log each with the same correlation id.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
         create_gateway(settings),
         host=host or settings.host,

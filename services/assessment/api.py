@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 
 from shared.http.auth import Principal
@@ -12,6 +14,7 @@ from shared.http.schemas import Body, LongText
 
 from .challenges import ChallengeService
 from .queries import AssessmentQueries
+from .tables import round_assessments
 
 Executive = Annotated[Principal, Depends(require("executive"))]
 
@@ -48,8 +51,14 @@ def build_router(queries: AssessmentQueries, challenges: ChallengeService) -> AP
     def list_challenges(
         round: Annotated[str, Query(max_length=40)],
     ) -> list[dict[str, Any]]:
-        """Flagged indicators at a round, with the Executive's decisions."""
-        return [a for a in queries.list(round_id=round) if a["flags"]]
+        """Flagged indicators at a round, with the Executive's decisions.
+
+        ``raised`` lists the flags raised as challenges (once the round closed
+        or its deadline passed): only those await a decision.
+        """
+        flagged = [a for a in queries.list(round_id=round) if a["flags"]]
+        raised = _raised(queries, round)
+        return [{**a, "raised": raised.get(a["indicator_code"], [])} for a in flagged]
 
     @router.post("/challenges/{indicator_code:path}/{round_id}/decision")
     def decide(
@@ -65,3 +74,13 @@ def build_router(queries: AssessmentQueries, challenges: ChallengeService) -> AP
         )
 
     return router
+
+
+def _raised(queries: AssessmentQueries, round_id: str) -> dict[str, list[str]]:
+    """The flag codes raised as challenges at a round, by indicator code."""
+    t = round_assessments
+    query = sa.select(t.c.code, t.c.raised).where(t.c.round_id == round_id)
+    with queries.engine.connect() as conn:
+        return {
+            code: sorted(json.loads(raw) or ()) for code, raw in conn.execute(query)
+        }

@@ -38,6 +38,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/api/v1/indicators/.+/groups$"), "reporting"),
     ("*", re.compile(r"^/api/v1/indicators(/|$)"), "indicators"),
     ("*", re.compile(r"^/api/v1/framework/settings$"), "indicators"),
+    ("*", re.compile(r"^/api/v1/framework/import(-template\.xlsx)?$"), "indicators"),
     ("POST", re.compile(r"^/api/v1/framework/versions$"), "indicators"),
     (
         "*",

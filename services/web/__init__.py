@@ -1,8 +1,11 @@
 """Web pages for staff: the framework, indicators, rounds, reports and versions.
 
-Served by ``pmf run`` (embedded mode) beside the JSON API, server-rendered with
-Jinja2 and a little plain JavaScript that only enhances pages which work without it.
-Like ``services/embedded.py`` this package is a composition root: it may use every
+Served by ``pmf run`` (embedded mode) and by ``pmf serve web`` (distributed mode)
+beside the JSON API, server-rendered with Jinja2 and a little plain JavaScript that
+only enhances pages which work without it. The pages read and send through
+``WebPort`` (``port.py``): in-process in embedded mode, over the services' own API
+in distributed mode (``http_port.py``, ``distributed.py``). Like
+``services/embedded.py`` this package is a composition root: it may use every
 service object, and its route handlers stay thin.
 
 Sign-in and form safety (decisions written down here, where the code lives):

@@ -22,7 +22,7 @@ from shared.errors import DomainError
 from shared.http.auth import Principal
 from shared.http.problems import describe_validation
 
-from .admin_port import AdminPort, EmbeddedAdmin
+from .admin_port import AdminPort
 from .forms import MAX_FORM_BYTES, Errors, parse_number
 from .rendering import Web
 from .session import Visitor, check_origin, login_redirect
@@ -54,7 +54,7 @@ class AdminWeb:
 
     def __init__(self, web: Web, port: AdminPort | None = None) -> None:
         self.web = web
-        self.port: AdminPort = port or EmbeddedAdmin(web.system)
+        self.port: AdminPort = port or web.port
 
     def admin(self, request: Request) -> Admin:
         """The signed-in admin, or Refused (sign in first, or not allowed)."""

@@ -39,22 +39,6 @@ def raised_at(engine: Engine, round_id: str | None = None) -> dict[str, set[str]
     return found
 
 
-def undecided_by_round(engine: Engine) -> dict[str, int]:
-    """How many raised challenges await the Executive's decision, per round."""
-    t = round_assessments
-    counts: dict[str, int] = {}
-    with engine.connect() as conn:
-        for rid, raw_data, raw in conn.execute(
-            sa.select(t.c.round_id, t.c.data, t.c.raised)
-        ):
-            if not json.loads(raw):
-                continue
-            data = json.loads(raw_data)
-            if data.get("flags") and not data.get("decision"):
-                counts[rid] = counts.get(rid, 0) + 1
-    return counts
-
-
 def lead_view(assessment: Mapping[str, Any]) -> str | None:
     """The status the lead's prediction stands for, when it differs from the
     computed status (None when there is no other view to accept)."""

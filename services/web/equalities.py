@@ -13,8 +13,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from services.reporting.equalities import EqualityQueries
-
 from .rendering import Web
 
 DIRECTION_WORDS = {
@@ -89,9 +87,9 @@ def group_history(found: dict[str, Any]) -> dict[str, Any] | None:
     return {"columns": list(columns.items()), "rows": rows}
 
 
-def groups_of(queries: EqualityQueries, code: str) -> dict[str, Any]:
-    """What the indicator page shows of an indicator's groups."""
-    found = queries.indicator(code)
+def groups_of(found: dict[str, Any]) -> dict[str, Any]:
+    """What the indicator page shows of an indicator's groups (``found`` is
+    what ``GET /api/v1/indicators/{code}/groups`` answers)."""
     return {
         "group_section": group_section(found),
         "group_history": group_history(found),
@@ -107,15 +105,12 @@ def routes(web: Web) -> APIRouter:
     def equalities_page(request: Request) -> HTMLResponse:
         """Where groups of children are left behind, across the framework."""
         who = web.reader(request)
-        queries = EqualityQueries(
-            web.system.framework, web.system.settings.small_number_threshold
-        )
         return web.page(
             request,
             who,
             "equalities.html",
             title="Equalities",
-            eq=queries.framework(),
+            eq=web.port.equalities(),
             direction_words=DIRECTION_WORDS,
         )
 

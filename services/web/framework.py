@@ -63,25 +63,25 @@ def comparison_flags(entry: dict[str, Any]) -> set[str]:
 
 def load(web: Web, filters: Filters) -> tuple[dict[str, Any], dict[str, str]]:
     """The framework now, at a version or as of a date; errors by field."""
-    queries = web.system.framework
+    port = web.port
     if filters.version and filters.as_of:
         message = "Choose a version or a date, not both"
-        return queries.current(), {"as_of": message}
+        return port.framework(), {"as_of": message}
     try:
         if filters.version:
             if not filters.version.isdigit():
-                return queries.current(), {"version": "Choose a version from the list"}
-            return queries.version(int(filters.version)), {}
+                return port.framework(), {"version": "Choose a version from the list"}
+            return port.framework(version=int(filters.version)), {}
         if filters.as_of:
-            return queries.as_of(parse_as_of(parse_day(filters.as_of))), {}
+            return port.framework(as_of=parse_as_of(parse_day(filters.as_of))), {}
     except DomainError as exc:
         field = "version" if filters.version else "as_of"
         if field == "as_of":
             message = "Enter a date, for example 30/04/2009"
         else:
             message = exc.detail
-        return queries.current(), {field: message}
-    return queries.current(), {}
+        return port.framework(), {field: message}
+    return port.framework(), {}
 
 
 def grouped(entries: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -151,7 +151,7 @@ def routes(web: Web) -> APIRouter:
             organisations=sorted(
                 {e["lead_organisation"] for e in everything if e["lead_organisation"]}
             ),
-            versions=web.system.framework.versions(),
+            versions=web.port.versions(),
             no_lead=NO_LEAD,
         )
 

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from services.reporting.equalities import EqualityQueries
 from shared.errors import NotFound
 
 from . import labels
@@ -89,15 +88,15 @@ def routes(web: Web) -> APIRouter:
     def indicator_page(request: Request, code: str) -> HTMLResponse:
         """One indicator in full."""
         who = web.reader(request)
-        system = web.system
+        port = web.port
         entry = next(
-            (i for i in system.framework.current()["indicators"] if i["code"] == code),
+            (i for i in port.framework()["indicators"] if i["code"] == code),
             None,
         )
         try:
             if entry is None:
                 raise NotFound(f"No indicator with code {code!r}")
-            history = system.framework.history(code)["history"]
+            history = port.history(code)["history"]
         except NotFound as exc:
             return web.problem_page(
                 request, who, 404, "Indicator not found", exc.detail
@@ -109,8 +108,8 @@ def routes(web: Web) -> APIRouter:
             if h["kind"] == "result"
         ]
         results = latest_per_period(all_results)
-        rounds = system.returns.list_rounds()
-        compared = system.comparators.comparators(code)
+        rounds = port.rounds()
+        compared = port.comparators(code)
         return web.page(
             request,
             who,
@@ -126,15 +125,10 @@ def routes(web: Web) -> APIRouter:
             all_results=list(reversed(all_results)),
             history=[{**h, "summary": describe(h, unit)} for h in history],
             challenges=[h for h in history if h["kind"] == "challenge"],
-            actions=system.actions.list(indicator_code=code),
+            actions=port.indicator_actions(code),
             latest_round=rounds[0] if rounds else None,
             may_submit=who.may_submit_for(entry),
-            **groups_of(
-                EqualityQueries(
-                    system.framework, system.settings.small_number_threshold
-                ),
-                code,
-            ),
+            **groups_of(port.groups(code)),
         )
 
     return router

@@ -29,7 +29,7 @@ MAX_TOKEN = 200
 def routes(web: Web) -> APIRouter:
     """``/login``, ``/login/link`` and ``/logout``."""
     router = APIRouter()
-    system = web.system
+    access = web.access
 
     def record(
         request: Request,
@@ -38,7 +38,7 @@ def routes(web: Web) -> APIRouter:
         detail: str | None = None,
         status: int | None = None,
     ) -> None:
-        system.tokens.audit.record(
+        access.tokens.audit.record(
             kind,
             actor=who.actor if who else None,
             token_id=who.token_id if who else None,
@@ -51,7 +51,7 @@ def routes(web: Web) -> APIRouter:
 
     def throttled(request: Request, template_next: str) -> Response | None:
         """The 429 page when this address has failed too often, else None."""
-        wait = system.login_throttle.retry_after(client_address(request))
+        wait = access.login_throttle.retry_after(client_address(request))
         if wait is None:
             return None
         record(request, "sign-in-throttled", status=429)
@@ -73,13 +73,17 @@ def routes(web: Web) -> APIRouter:
         return response
 
     def failed(request: Request, reason: str, who: Principal | None = None) -> None:
-        system.login_throttle.hit(client_address(request))
+        access.login_throttle.hit(client_address(request))
         record(request, "sign-in-failed", who, reason)
 
-    def begin(response: Response, request: Request, who: Principal) -> None:
+    def begin(response: Response, request: Request, who: Principal, token: str) -> None:
         """End any session the browser had, start a new one, and record it."""
-        system.sessions.end(request.cookies.get("pmf_session"))
-        session_id, lasts = system.sessions.start(who)
+        earlier = request.cookies.get("pmf_session")
+        access.sessions.end(earlier)
+        session_id, lasts = access.sessions.start(who)
+        if access.credentials is not None:  # distributed: see credentials.py
+            access.credentials.forget(earlier)
+            access.credentials.keep(session_id, token)
         start_session(response, request, session_id, lasts)
         record(request, "sign-in", who)
 
@@ -105,7 +109,7 @@ def routes(web: Web) -> APIRouter:
         refused = throttled(request, target)
         if refused is not None:
             return refused
-        found = system.tokens.resolve(token) if 0 < len(token) <= MAX_TOKEN else None
+        found = access.tokens.resolve(token) if 0 < len(token) <= MAX_TOKEN else None
         error = None
         if not token:
             error = "Enter your access token"
@@ -129,7 +133,7 @@ def routes(web: Web) -> APIRouter:
                 errors={"token": error},
             )
         response = RedirectResponse(target, status_code=303)
-        begin(response, request, found)
+        begin(response, request, found, token)
         return response
 
     @router.get("/login/link", response_class=HTMLResponse)
@@ -144,7 +148,7 @@ def routes(web: Web) -> APIRouter:
         refused = throttled(request, "/")
         if refused is not None:
             return refused
-        found = system.tokens.resolve(token) if 0 < len(token) <= MAX_TOKEN else None
+        found = access.tokens.resolve(token) if 0 < len(token) <= MAX_TOKEN else None
         if found is None or found.round_id is None:
             failed(request, "personal link not recognised or expired", found)
             return web.page(
@@ -168,7 +172,7 @@ def routes(web: Web) -> APIRouter:
             title="Signed in",
             target=target,
         )
-        begin(response, request, found)
+        begin(response, request, found, token)
         response.headers["Referrer-Policy"] = "no-referrer"  # keep the token private
         return response
 
@@ -178,8 +182,10 @@ def routes(web: Web) -> APIRouter:
         for the API)."""
         check_origin(request)
         who = web.visitor(request)
-        if system.sessions.end(who.token):
+        if access.sessions.end(who.token):
             record(request, "sign-out", who.principal)
+        if access.credentials is not None:
+            access.credentials.forget(who.token)
         response = RedirectResponse("/", status_code=303)
         end_session(response)
         return response

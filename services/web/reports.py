@@ -33,7 +33,7 @@ def routes(web: Web) -> APIRouter:
             who,
             "reports.html",
             title="Reports",
-            rounds=web.system.returns.list_rounds(),
+            rounds=web.port.rounds(),
             formats=FORMATS,
             kinds=KINDS,
         )

@@ -71,18 +71,14 @@ class RoundPages:
 
     def sheet(self, round_id: str, who: Visitor) -> list[dict[str, Any]]:
         """The return sheet's rows for this visitor (raises NotFound)."""
-        system = self.web.system
-        the_round = system.returns.get_round(round_id)
+        port = self.web.port
+        the_round = port.round(round_id)
         scope = who.principal.round_id if who.principal else None
         if not who.signed_in or (scope is not None and scope != round_id):
             return []
-        owed = {o["code"] for o in system.returns.outstanding(round_id)["outstanding"]}
+        owed = {o["code"] for o in port.outstanding(round_id)["outstanding"]}
         mine = sorted(
-            (
-                i
-                for i in system.framework.current()["indicators"]
-                if who.may_submit_for(i)
-            ),
+            (i for i in port.framework()["indicators"] if who.may_submit_for(i)),
             key=lambda i: _code_key(i["code"]),
         )
         return sheet_rows(mine, owed, date.fromisoformat(the_round["period_end"]))
@@ -100,24 +96,21 @@ class RoundPages:
         recorded: list[str] | None = None,
     ) -> dict[str, Any]:
         """Everything ``round.html`` shows (raises NotFound for an unknown round)."""
-        system = self.web.system
-        the_round = system.returns.get_round(round_id)
-        progress = system.returns.outstanding(round_id)
-        indicators = {i["code"]: i for i in system.framework.current()["indicators"]}
-        try:
-            assessed = system.assessments.list(round_id=round_id)
-        except NotFound:
-            assessed = []
-        raised = challenge_board.raised_at(system.assessments.engine, round_id)
+        port = self.web.port
+        the_round = port.round(round_id)
+        progress = port.outstanding(round_id)
+        indicators = {i["code"]: i for i in port.framework()["indicators"]}
         flagged = [
             {
                 **a,
                 "indicator": indicators.get(a["indicator_code"], {}),
-                "raised": f"{round_id}|{a['indicator_code']}" in raised,
+                "raised": bool(a.get("raised")),
                 "choices": challenge_board.choices(a),
                 "lead_view": challenge_board.lead_view(a),
             }
-            for a in sorted(assessed, key=lambda a: _code_key(a["indicator_code"]))
+            for a in sorted(
+                port.challenges(round_id), key=lambda a: _code_key(a["indicator_code"])
+            )
             if a["flags"]
         ]
         rows = self.sheet(round_id, who)
@@ -189,7 +182,7 @@ def _needs_session(request: Request, who: Visitor, round_id: str) -> None:
 def routes(web: Web) -> APIRouter:
     """Rounds: the list, one round, returns and decisions."""
     router = APIRouter()
-    drafts = DraftStore(web.system.engine)
+    drafts = DraftStore(web.access.drafts)
     drafts.create_schema()
     pages = RoundPages(web, drafts)
 
@@ -198,15 +191,9 @@ def routes(web: Web) -> APIRouter:
 
     def _offered(code: str, round_id: str) -> list[str] | None:
         """The decisions open on a raised challenge (None when none is raised)."""
-        engine = web.system.assessments.engine
-        if f"{round_id}|{code}" not in challenge_board.raised_at(engine, round_id):
-            return None
-        try:
-            assessed = web.system.assessments.list(round_id=round_id)
-        except NotFound:
-            return None
-        found = next((a for a in assessed if a["indicator_code"] == code), None)
-        if found is None or not found["flags"]:
+        challenged = web.port.challenges(round_id)
+        found = next((a for a in challenged if a["indicator_code"] == code), None)
+        if found is None or not found["flags"] or not found.get("raised"):
             return None
         return challenge_board.choices(found)
 
@@ -214,14 +201,17 @@ def routes(web: Web) -> APIRouter:
     def rounds_page(request: Request) -> HTMLResponse:
         """Every collection round with its progress."""
         who = web.reader(request)
-        undecided = challenge_board.undecided_by_round(web.system.assessments.engine)
         rounds = [
             {
                 **r,
-                "progress": web.system.returns.outstanding(r["id"]),
-                "undecided": undecided.get(r["id"], 0),
+                "progress": web.port.outstanding(r["id"]),
+                "undecided": sum(
+                    1
+                    for a in web.port.challenges(r["id"])
+                    if a.get("raised") and not a.get("decision")
+                ),
             }
-            for r in web.system.returns.list_rounds()
+            for r in web.port.rounds()
         ]
         return web.page(
             request, who, "rounds.html", title="Collection rounds", rounds=rounds
@@ -269,7 +259,7 @@ def routes(web: Web) -> APIRouter:
         if who.role not in ("lead", "admin") or who.principal is None:
             return refused(request, who, "Only leads and admins submit returns.")
         try:
-            the_round = web.system.returns.get_round(round_id)
+            the_round = web.port.round(round_id)
             rows = {r["code"]: r for r in pages.sheet(round_id, who)}
         except NotFound as exc:
             return web.problem_page(request, who, 404, "Round not found", exc.detail)
@@ -285,12 +275,7 @@ def routes(web: Web) -> APIRouter:
             if not row.ready or row.command is None:
                 continue
             try:
-                web.system.returns.submit(
-                    row.command,
-                    who.principal.meta(),
-                    who.lead_email,
-                    who.principal.round_id,
-                )
+                web.port.submit_return(row.command, who.principal)
             except DomainError as exc:
                 row.errors.update(domain_errors(exc, "value"))
                 continue
@@ -333,12 +318,7 @@ def routes(web: Web) -> APIRouter:
         cmd, errors = parse_return(fields)
         if cmd is not None:
             try:
-                web.system.returns.submit(
-                    cmd,
-                    who.principal.meta(),
-                    who.lead_email,
-                    who.principal.round_id,
-                )
+                web.port.submit_return(cmd, who.principal)
             except DomainError as exc:
                 errors = domain_errors(exc, "indicator_code")
             except PermissionError as exc:
@@ -395,13 +375,7 @@ def routes(web: Web) -> APIRouter:
                 errors["note"] = f"The note {problem}"
         if not errors:
             try:
-                web.system.challenges.decide(
-                    code,
-                    round_id,
-                    decision,  # type: ignore[arg-type]
-                    note or None,
-                    who.principal.meta(),
-                )
+                web.port.decide(code, round_id, decision, note or None, who.principal)
             except DomainError as exc:
                 errors = domain_errors(exc, "decision")
         if not errors:

@@ -22,8 +22,13 @@ STATIC_FILES = {
 
 
 def build_web_router(system: EmbeddedSystem) -> APIRouter:
-    """The staff web pages of ``system``, left out of the OpenAPI schema."""
-    web = Web(system)
+    """The staff web pages of an embedded ``system``, left out of the OpenAPI
+    schema."""
+    return web_router(Web.embedded(system))
+
+
+def web_router(web: Web) -> APIRouter:
+    """The staff web pages over ``web``'s port (embedded or distributed)."""
     router = APIRouter(include_in_schema=False)
     for module in (
         framework,

@@ -71,7 +71,7 @@ def routes(web: Web) -> APIRouter:
     def versions_page(request: Request) -> HTMLResponse:
         """Every published version of the framework."""
         who = web.reader(request)
-        versions = web.system.framework.versions()
+        versions = web.port.versions()
         return web.page(
             request,
             who,
@@ -89,14 +89,14 @@ def routes(web: Web) -> APIRouter:
     def diff_page(request: Request) -> HTMLResponse:
         """What changed between two versions, indicator by indicator."""
         who = web.reader(request)
-        versions = web.system.framework.versions()
+        versions = web.port.versions()
         first = request.query_params.get("from", "")[:12]
         second = request.query_params.get("to", "")[:12]
         a, b, errors = parse_pair(first, second, {v["number"] for v in versions})
         diff = None
         if not errors:
             try:
-                diff = web.system.framework.diff(a, b)
+                diff = web.port.diff(a, b)
             except NotFound as exc:
                 errors = {"from": exc.detail}
         by_number = {v["number"]: v for v in versions}

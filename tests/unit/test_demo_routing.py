@@ -18,6 +18,8 @@ from services.demo.routing import RoutingError, parse_urls, service_for
         ("GET", "/api/v1/indicators/NI%2051", "indicators"),
         ("POST", "/api/v1/framework/versions", "indicators"),
         ("PUT", "/api/v1/framework/settings", "indicators"),
+        ("POST", "/api/v1/framework/import", "indicators"),
+        ("GET", "/api/v1/framework/import-template.xlsx", "indicators"),
         ("POST", "/api/v1/returns", "returns"),
         ("POST", "/api/v1/laa-results", "returns"),
         ("POST", "/api/v1/rounds/2008-H1/close", "returns"),

@@ -66,6 +66,8 @@ def test_the_web_address_knows_every_service(services: dict[str, Any]) -> None:
     assert "8000:8000" in published_ports(web)
     for name, port in APP_PORTS.items():
         assert web["environment"][f"PMF_{name.upper()}_URL"] == f"http://{name}:{port}"
+    # The staff pages keep their sessions in the token database the services share.
+    assert web["environment"]["PMF_AUTH_DATABASE_URL"].endswith("/pmf_auth")
 
 
 @pytest.mark.parametrize(("name", "port"), APP_PORTS.items())
