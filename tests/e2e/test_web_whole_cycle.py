@@ -124,7 +124,7 @@ def distributed_site(distributed: Distributed) -> Iterator[Site]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        proc.wait_http(f"{url}/healthz", timeout=60)
+        proc.wait_http(f"{url}/login", timeout=60)  # the token database prepared
         yield Site(
             "distributed",
             url,
