@@ -487,8 +487,9 @@ def test_the_admin_commands_at_one_address(site: Site) -> None:
 
     def assigned() -> dict[str, Any]:
         listed = api.get("/api/v1/actions").json()
-        [action] = [a for a in listed if a["indicator_code"] == ADMIN_CODE]
-        return dict(action)
+        found = [a for a in listed if a["indicator_code"] == ADMIN_CODE]
+        assert len(found) == 1, listed  # reporting records it a moment later
+        return dict(found[0])
 
     action = eventually(assigned)
     assert (action["owner"], action["due"]) == ("Head of Placements", "2011-03-31")
