@@ -8,7 +8,8 @@ send their returns (one refused by the service in its own words), the round is
 closed, the Executive decides a challenge, the papers are downloaded and the
 Board paper is worded and published. Each step is checked at the API as well,
 so a page that only looked right would fail. Screenshots go to
-``test-artifacts/screenshots/``.
+``test-artifacts/screenshots/``. The admin forms the cycle does not need are
+sent in a second test against the same two addresses.
 """
 
 from __future__ import annotations
