@@ -465,13 +465,17 @@ def test_the_admin_commands_at_one_address(site: Site) -> None:
         "/admin/settings", {"rag_mode": "red_green", "amber_fraction": "2"}, 422
     )
     assert "Amber band" in wrong
-    forms.send("/admin/settings", {"rag_mode": "red_green", "amber_fraction": "0.2"})
-    settings = api.get("/api/v1/framework/settings").json()
-    assert (settings["rag_mode"], settings["amber_fraction"]) == ("red_green", 0.2)
     forms.send(
-        "/admin/settings",
-        {"rag_mode": "red_amber_green", "amber_fraction": "0.1"},
-    )  # as it was, for what runs after
+        "/admin/settings", {"rag_mode": "red_amber_green", "amber_fraction": "0.2"}
+    )
+    settings = api.get("/api/v1/framework/settings").json()
+    assert (settings["rag_mode"], settings["amber_fraction"]) == (
+        "red_amber_green",
+        0.2,
+    )
+    forms.send(
+        "/admin/settings", {"rag_mode": "red_green", "amber_fraction": "0.05"}
+    )  # the defaults again, for what runs after
     site.settle()
 
     # A corrective action assigned, then completed.
