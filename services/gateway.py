@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -40,8 +40,10 @@ from services.demo.routing import RoutingError, service_for
 from shared.http.app_factory import create_app
 from shared.http.problems import problem
 from shared.http.readiness import Check, ReadinessCheck
+from shared.messaging.failures import is_passing
 from shared.observability.metrics import Metrics
 from shared.settings import Settings, service_urls
+from shared.startup import Startup
 
 log = logging.getLogger(__name__)
 
@@ -176,21 +178,47 @@ def sessions_check(engine: Engine) -> ReadinessCheck:
     return check
 
 
+class TokenDatabaseAway(Exception):
+    """The pages cannot serve: the token database is not prepared or not
+    answering (a page or a cookie-carrying read is refused, to retry)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def create_gateway(settings: Settings) -> FastAPI:
     """The gateway app for the services at ``settings``' addresses, with the
-    staff pages when the token database is configured."""
-    from services.web.distributed import distributed_pages, distributed_web
+    staff pages when the token database is configured.
+
+    The token database's tables are made in the background once HTTP is up
+    (:mod:`shared.startup`), as the services prepare theirs: a web service
+    started while the database is away answers ``/healthz``, says in
+    ``/readyz`` that it waits for the token database, passes API calls to the
+    services, and refuses pages with 503 and ``Retry-After`` until the
+    database answers.
+    """
+    from services.web.distributed import (
+        TOKEN_DATABASE,
+        distributed_pages,
+        distributed_web,
+        startup_steps,
+    )
     from services.web.http_port import HttpWeb, Unavailable
+    from services.web.session import Visitor
 
     urls = service_urls(settings)
     client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
     web = distributed_web(settings, urls)
+    startup = Startup(startup_steps(web) if web is not None else [], service="web")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        startup.start()  # the token database's tables, retried until it answers
         try:
             yield
         finally:
+            startup.stop()
             await asyncio.shield(client.aclose())
             if web is not None and isinstance(web.port, HttpWeb):
                 web.port.close()
@@ -202,35 +230,95 @@ def create_gateway(settings: Settings) -> FastAPI:
         tokens=web.access.tokens if web is not None else None,
         readiness=[
             *readiness_checks(urls),
-            *([sessions_check(web.access.sessions.engine)] if web is not None else []),
+            *(
+                [startup.check, sessions_check(web.access.sessions.engine)]
+                if web is not None
+                else []
+            ),
         ],
         lifespan=lifespan,
         auth_required=False,  # each service checks the token it is given
         max_body=50_000_000,  # the services apply their own, smaller limits
         metrics_networks=settings.metrics_networks,
     )
+    app.state.startup = startup
+    if web is None:
+        app.include_router(gateway_router(urls, client))
+        return app
+    pages = web
+
+    def prepared() -> None:
+        if not startup.finished.is_set():
+            raise TokenDatabaseAway(
+                f"The staff pages are starting ({startup.waiting()[:200]}); "
+                "try again in a few seconds"
+            )
+
+    def reader_token(request: Request) -> str | None:
+        if request.cookies and not startup.done(TOKEN_DATABASE):
+            prepared()
+        return pages.reader_token(request)
+
     # Without the services' own dependencies (token and read checks): the
     # service that answers applies them to the request as sent.
-    app.include_router(
-        gateway_router(urls, client, web.reader_token if web is not None else None)
-    )
-    if web is not None:
-        app.include_router(distributed_pages(web))
-        pages = web
+    app.include_router(gateway_router(urls, client, reader_token))
+    app.include_router(distributed_pages(web), dependencies=[Depends(prepared)])
 
-        @app.exception_handler(Unavailable)
-        async def unavailable(request: Request, exc: Unavailable) -> Response:
-            """A page whose service is away: a page that says so, to retry."""
+    async def refused(request: Request, detail: str) -> Response:
+        """503 with ``Retry-After``: a page for a page, problem+json for the API
+        (the visitor is not looked up: that needs the database)."""
+        if request.url.path.startswith("/api/"):
+            shown: Response = problem(503, "Service unavailable", detail)
+        else:
             shown = await run_in_threadpool(
                 pages.problem_page,
                 request,
-                pages.visitor(request),
+                Visitor(),
                 503,
                 "Service unavailable",
-                exc.detail,
+                detail,
             )
-            shown.headers["Retry-After"] = RETRY_AFTER
-            return shown
+        shown.headers["Retry-After"] = RETRY_AFTER
+        return shown
+
+    @app.exception_handler(TokenDatabaseAway)
+    async def starting(request: Request, exc: TokenDatabaseAway) -> Response:
+        return await refused(request, exc.detail)
+
+    @app.exception_handler(sa.exc.SQLAlchemyError)
+    async def database_away(request: Request, exc: sa.exc.SQLAlchemyError) -> Response:
+        """The token database stopped answering after the start: say so and
+        to retry, as a service does (anything else is a fault, shown as 500)."""
+        if not is_passing(exc):
+            raise exc
+        log.warning(
+            "token database not answering on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+        )
+        return await refused(
+            request,
+            "The token database is not answering just now; try again in a few seconds",
+        )
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> Response:
+        """A page whose service is away: a page that says so, to retry."""
+        try:
+            who = await run_in_threadpool(pages.visitor, request)
+        except sa.exc.SQLAlchemyError:  # the token database is away as well
+            who = Visitor()
+        shown = await run_in_threadpool(
+            pages.problem_page,
+            request,
+            who,
+            503,
+            "Service unavailable",
+            exc.detail,
+        )
+        shown.headers["Retry-After"] = RETRY_AFTER
+        return shown
 
     return app
 

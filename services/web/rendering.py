@@ -21,6 +21,7 @@ from shared.settings import Settings
 
 from . import labels
 from .credentials import SealedCredentials, acting_as
+from .drafts import DraftStore
 from .port import EmbeddedWeb, WebPort
 from .session import Visitor, login_redirect, visitor_of
 
@@ -112,6 +113,7 @@ class Web:
         access = Access(
             system.tokens, system.sessions, system.login_throttle, system.engine
         )
+        DraftStore(system.engine).create_schema()  # the database is up by now
         return cls(EmbeddedWeb(system), system.settings, access)
 
     def plan(self) -> dict[str, str | None]:

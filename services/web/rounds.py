@@ -182,8 +182,7 @@ def _needs_session(request: Request, who: Visitor, round_id: str) -> None:
 def routes(web: Web) -> APIRouter:
     """Rounds: the list, one round, returns and decisions."""
     router = APIRouter()
-    drafts = DraftStore(web.access.drafts)
-    drafts.create_schema()
+    drafts = DraftStore(web.access.drafts)  # its table: Web.embedded, or startup
     pages = RoundPages(web, drafts)
 
     def refused(request: Request, who: Visitor, detail: str) -> HTMLResponse:

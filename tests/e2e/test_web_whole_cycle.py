@@ -8,14 +8,19 @@ send their returns (one refused by the service in its own words), the round is
 closed, the Executive decides a challenge, the papers are downloaded and the
 Board paper is worded and published. Each step is checked at the API as well,
 so a page that only looked right would fail. Screenshots go to
-``test-artifacts/screenshots/``.
+``test-artifacts/screenshots/``. The admin forms the cycle does not need are
+sent in a second test against the same two addresses.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -124,7 +129,7 @@ def distributed_site(distributed: Distributed) -> Iterator[Site]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        proc.wait_http(f"{url}/healthz", timeout=60)
+        proc.wait_http(f"{url}/login", timeout=60)  # the token database prepared
         yield Site(
             "distributed",
             url,
@@ -351,3 +356,180 @@ def test_the_whole_cycle_at_one_address(
         assert versions[-1]["label"] == "After the web refresh"
 
     eventually(version_listed)
+
+
+ADMIN_CODE = "WEB ADMIN 1"
+
+
+class Forms:
+    """The admin pages' forms sent as a browser sends them (httpx, one session
+    cookie, each form's own ``csrf`` field read from the page it is on)."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.client = httpx.Client(base_url=url, timeout=60, follow_redirects=False)
+        signed = self.client.post("/login", data={"token": token, "next": "/admin"})
+        assert signed.status_code == 303, signed.text[:300]
+        self.csrf = ""
+
+    def open(self, path: str) -> str:
+        page = self.client.get(path)
+        assert page.status_code == 200, f"{path}: {page.status_code}"
+        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert found, f"{path} has no form"
+        self.csrf = found.group(1)
+        return page.text
+
+    def send(self, path: str, fields: dict[str, str], status: int = 303) -> str:
+        answer = self.client.post(path, data={"csrf": self.csrf, **fields})
+        assert answer.status_code == status, f"{path}: {answer.text[:500]}"
+        return answer.text
+
+
+def test_the_admin_commands_at_one_address(site: Site) -> None:
+    """Editing an indicator, the framework settings, corrective actions and
+    tokens, from the admin pages' forms; each change checked at the API."""
+    admin_token = site.make_token("admin", "--name", "Pat Ng")
+    api = httpx.Client(
+        base_url=site.url,
+        timeout=60,
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    code = quote(ADMIN_CODE, safe="")
+    made = api.post(
+        "/api/v1/indicators",
+        json={
+            "code": ADMIN_CODE,
+            "title": "Looked-after children placed within 20 miles",
+            "outcome": "Stay safe",
+            "polarity": "higher_is_better",
+            "unit": "percent",
+            "frequency": "annual",
+            "laa": False,
+            "measurable": True,
+        },
+    )
+    assert made.status_code == 201, made.text
+    forms = Forms(site.url, admin_token)
+
+    def version() -> str:
+        page = forms.open(f"/admin/indicators/{code}/edit")
+        found = re.search(r'name="version" value="(\d+)"', page)
+        assert found
+        return found.group(1)
+
+    # The indicator's definition, lead and target (a target needs its reason).
+    forms.send(
+        f"/admin/indicators/{code}/definition",
+        {
+            "title": "Children in care placed within 20 miles of home",
+            "outcome": "Stay safe",
+            "polarity": "higher_is_better",
+            "unit": "percent",
+            "frequency": "quarterly",
+            "tolerance": "2",
+            "version": version(),
+        },
+    )
+    forms.send(
+        f"/admin/indicators/{code}/lead",
+        {
+            "lead_organisation": "Children's Services",
+            "named_lead_name": "Asha Patel",
+            "named_lead_email": LEAD_A,
+            "version": version(),
+        },
+    )
+    no_reason = forms.send(
+        f"/admin/indicators/{code}/target",
+        {"value": "80", "version": version()},
+        status=422,
+    )
+    assert "say why it was agreed or revised" in no_reason
+    forms.send(
+        f"/admin/indicators/{code}/target",
+        {"value": "80", "reason": "Agreed by the Board", "version": version()},
+    )
+    now = api.get(f"/api/v1/indicators/{code}").json()
+    assert now["title"] == "Children in care placed within 20 miles of home"
+    assert (now["frequency"], now["tolerance"]) == ("quarterly", 2)
+    assert now["lead_organisation"] == "Children's Services"
+    assert now["named_lead"] == {"name": "Asha Patel", "email": LEAD_A}
+    assert (now["target"]["value"], now["target"]["reason"]) == (
+        80,
+        "Agreed by the Board",
+    )
+
+    # The framework settings, refused in the API's words, then saved.
+    forms.open("/admin/settings")
+    wrong = forms.send(
+        "/admin/settings", {"rag_mode": "red_green", "amber_fraction": "2"}, 422
+    )
+    assert "Amber band" in wrong
+    forms.send(
+        "/admin/settings", {"rag_mode": "red_amber_green", "amber_fraction": "0.2"}
+    )
+    settings = api.get("/api/v1/framework/settings").json()
+    assert (settings["rag_mode"], settings["amber_fraction"]) == (
+        "red_amber_green",
+        0.2,
+    )
+    forms.send(
+        "/admin/settings", {"rag_mode": "red_green", "amber_fraction": "0.05"}
+    )  # the defaults again, for what runs after
+    site.settle()
+
+    # A corrective action assigned, then completed.
+    forms.open("/admin/actions")
+    forms.send(
+        "/admin/actions",
+        {
+            "indicator_code": ADMIN_CODE,
+            "description": "Recruit local foster carers",
+            "owner": "Head of Placements",
+            "due": "2011-03-31",
+        },
+    )
+
+    def assigned() -> dict[str, Any]:
+        listed = api.get("/api/v1/actions").json()
+        found = [a for a in listed if a["indicator_code"] == ADMIN_CODE]
+        assert len(found) == 1, listed  # reporting records it a moment later
+        return dict(found[0])
+
+    action = eventually(assigned)
+    assert (action["owner"], action["due"]) == ("Head of Placements", "2011-03-31")
+    assert action["status"] != "completed"
+    forms.open("/admin/actions")
+    forms.send(
+        f"/admin/actions/{quote(str(action['id']), safe='')}/complete",
+        {"note": "Twelve new carers approved"},
+    )
+
+    def completed() -> None:
+        assert assigned()["status"] == "completed"
+
+    eventually(completed)
+
+    # A token issued (shown once), working at the API, then revoked there too.
+    forms.open("/admin/tokens")
+    issued = forms.send(
+        "/admin/tokens", {"role": "executive", "name": "Cllr Jo Marsh"}, 201
+    )
+    shown = re.search(r'id="issued-token"[^>]*value="([^"]+)"', issued)
+    assert shown
+    theirs = {"Authorization": f"Bearer {unescape(shown.group(1))}"}
+    assert httpx.get(f"{site.url}/api/v1/actions", headers=theirs).status_code == 200
+    listing = forms.open("/admin/tokens")
+    row = next(r for r in listing.split("<tr>") if "Cllr Jo Marsh" in r)
+    revoke = re.search(r'action="(/admin/tokens/[^"]+/revoke)"', row)
+    assert revoke
+    forms.send(unescape(revoke.group(1)), {})
+
+    def refused() -> None:
+        answer = httpx.get(f"{site.url}/api/v1/actions", headers=theirs)
+        assert answer.status_code == 401, answer.status_code
+
+    eventually(refused, timeout=30)
+    listing = forms.open("/admin/tokens")
+    row = next(r for r in listing.split("<tr>") if "Cllr Jo Marsh" in r)
+    assert "Revoked" in row and "/revoke" not in row

@@ -22,6 +22,7 @@ from services.web.credentials import SealedCredentials, acting_as
 from services.web.http_port import HttpWeb, Unavailable, report_of
 from shared.errors import ConcurrencyConflict, Conflict, Invalid, NotFound
 from shared.http.auth import Principal, TokenStore
+from tests.support.processes import eventually
 
 URLS = {
     "indicators": "http://indicators",
@@ -240,7 +241,9 @@ def test_a_page_whose_service_is_away_says_so(tmp_path: Any) -> None:
         assessment_url=away,
         reporting_url=away,
     )
-    with TestClient(create_gateway(settings)) as browser:
+    app = create_gateway(settings)
+    with TestClient(app) as browser:
+        assert app.state.startup.finished.wait(30)  # the token database's tables
         page = browser.get("/rounds")
         ready = browser.get("/readyz").json()
     assert ready["checks"]["sessions"]["state"] == "ok"
@@ -271,3 +274,47 @@ def test_the_framework_is_asked_again_with_its_etag() -> None:
     port.framework(version=2)
     assert seen[-1].headers.get("if-none-match") is None  # another key
     assert str(seen[-1].url) == "http://reporting/api/v1/framework?version=2"
+
+
+def test_the_pages_wait_for_a_token_database_that_is_away() -> None:
+    """Started while the token database does not answer, the web service is
+    alive, says what it waits for and refuses pages with 503 and Retry-After
+    (its return, with a real PostgreSQL stopped and started, is in
+    tests/e2e/test_web_token_database_outage.py)."""
+    from services.gateway import create_gateway
+    from shared.settings import Settings
+    from tests.support.postgres import base_url, free_port
+
+    away = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(
+        mode="distributed",
+        auth_database_url=f"{base_url(free_port())}/pmf_auth",  # nothing listens
+        indicators_url=away,
+        returns_url=away,
+        assessment_url=away,
+        reporting_url=away,
+    )
+    with TestClient(create_gateway(settings)) as browser:
+        alive = browser.get("/healthz")
+        page = browser.get("/login")
+        browser.cookies.set("pmf_session", "s1")
+        paper = browser.get("/api/v1/reports/2010-H2/board")
+        ready = eventually(lambda: _waiting_for_the_database(browser), timeout=10)
+    assert alive.status_code == 200
+    checks = ready.json()["checks"]
+    assert ready.status_code == 503
+    assert checks["sessions"]["state"] == "down"
+    assert page.status_code == 503
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["retry-after"] == "5"
+    assert "The staff pages are starting" in page.text
+    assert paper.status_code == 503
+    assert paper.headers["content-type"] == "application/problem+json"
+    assert paper.headers["retry-after"] == "5"
+
+
+def _waiting_for_the_database(browser: TestClient) -> httpx.Response:
+    ready = browser.get("/readyz")
+    reason = ready.json()["checks"]["startup"].get("reason", "")
+    assert "waiting for the token database" in reason, reason
+    return ready
