@@ -32,7 +32,7 @@ from services.reporting.api import ActionIn, CompleteIn, DraftIn
 from services.reporting.publishing import PaperDesk, Publishing, published_dir
 from services.returns.schemas import RoundIn
 from shared.errors import Invalid
-from shared.http.auth import Principal, Role
+from shared.http.auth import Principal, Role, TokenStore
 
 if TYPE_CHECKING:
     from services.embedded import EmbeddedSystem
@@ -154,7 +154,50 @@ class AdminPort(Protocol):
         """Import the spreadsheet at ``path``: every row or none."""
 
 
-class EmbeddedAdmin:
+class TokenDesk:
+    """Tokens and personal links, alike in both modes: each keeps them in a
+    token store this process opens (the embedded log's, or the shared token
+    database in distributed mode), so only the store and the round check differ.
+    """
+
+    @property
+    def token_store(self) -> TokenStore:
+        """Where tokens are kept."""
+        raise NotImplementedError
+
+    def check_round(self, round_id: str) -> None:
+        """Raise ``NotFound`` for a round that does not exist."""
+        raise NotImplementedError
+
+    def tokens(self) -> list[dict[str, Any]]:
+        return [dict(t) for t in self.token_store.list()]
+
+    def issue_token(
+        self, role: Role, name: str, lead_email: str | None, who: Principal
+    ) -> str:
+        try:
+            return self.token_store.create(role, name, lead_email, by=who.actor)
+        except ValueError as exc:
+            raise Invalid(str(exc), field="role") from None
+
+    def issue_link(
+        self,
+        name: str,
+        lead_email: str,
+        round_id: str,
+        expires_at: datetime,
+        who: Principal,
+    ) -> str:
+        self.check_round(round_id)
+        return self.token_store.create_scoped(
+            name, lead_email, round_id, expires_at, by=who.actor
+        )
+
+    def revoke_token(self, token_id: str, who: Principal) -> bool:
+        return self.token_store.revoke(token_id, by=who.actor)
+
+
+class EmbeddedAdmin(TokenDesk):
     """:class:`AdminPort` over the services of an embedded system."""
 
     def __init__(self, system: EmbeddedSystem) -> None:
@@ -284,32 +327,12 @@ class EmbeddedAdmin:
     def publish_paper(self, round_id: str, who: Principal) -> dict[str, Any]:
         return self.desk.publish(round_id, "board", who.meta())
 
-    def tokens(self) -> list[dict[str, Any]]:
-        return [dict(t) for t in self.system.tokens.list()]
+    @property
+    def token_store(self) -> TokenStore:
+        return self.system.tokens
 
-    def issue_token(
-        self, role: Role, name: str, lead_email: str | None, who: Principal
-    ) -> str:
-        try:
-            return self.system.tokens.create(role, name, lead_email, by=who.actor)
-        except ValueError as exc:
-            raise Invalid(str(exc), field="role") from None
-
-    def issue_link(
-        self,
-        name: str,
-        lead_email: str,
-        round_id: str,
-        expires_at: datetime,
-        who: Principal,
-    ) -> str:
-        self.system.returns.get_round(round_id)  # NotFound for an unknown round
-        return self.system.tokens.create_scoped(
-            name, lead_email, round_id, expires_at, by=who.actor
-        )
-
-    def revoke_token(self, token_id: str, who: Principal) -> bool:
-        return self.system.tokens.revoke(token_id, by=who.actor)
+    def check_round(self, round_id: str) -> None:
+        self.system.returns.get_round(round_id)
 
     def check_import(self, path: Path) -> ImportReport:
         from services.transfer import import_file

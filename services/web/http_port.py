@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -56,9 +55,10 @@ from services.reporting.api import ActionIn, CompleteIn, DraftIn
 from services.returns.schemas import RoundIn
 from services.transfer import ImportReport
 from shared.errors import ConcurrencyConflict, Conflict, DomainError, Invalid, NotFound
-from shared.http.auth import Principal, Role, TokenStore
+from shared.http.auth import Principal, TokenStore
 from shared.observability.logging import correlation_id
 
+from .admin_port import TokenDesk
 from .credentials import acting
 
 PLAN_SECONDS = 30.0
@@ -105,7 +105,7 @@ def error_of(answer: httpx.Response, service: str) -> Exception:
     )
 
 
-class HttpWeb:
+class HttpWeb(TokenDesk):
     """:class:`~services.web.port.WebPort` over the services' HTTP API."""
 
     def __init__(
@@ -406,32 +406,12 @@ class HttpWeb:
         )
         return found
 
-    def tokens(self) -> list[dict[str, Any]]:
-        return [dict(t) for t in self._tokens.list()]
+    @property
+    def token_store(self) -> TokenStore:
+        return self._tokens
 
-    def issue_token(
-        self, role: Role, name: str, lead_email: str | None, who: Principal
-    ) -> str:
-        try:
-            return self._tokens.create(role, name, lead_email, by=who.actor)
-        except ValueError as exc:
-            raise Invalid(str(exc), field="role") from None
-
-    def issue_link(
-        self,
-        name: str,
-        lead_email: str,
-        round_id: str,
-        expires_at: datetime,
-        who: Principal,
-    ) -> str:
-        self.round(round_id)  # NotFound for an unknown round
-        return self._tokens.create_scoped(
-            name, lead_email, round_id, expires_at, by=who.actor
-        )
-
-    def revoke_token(self, token_id: str, who: Principal) -> bool:
-        return self._tokens.revoke(token_id, by=who.actor)
+    def check_round(self, round_id: str) -> None:
+        self.round(round_id)
 
     def check_import(self, path: Path) -> ImportReport:
         return self._import(path, dry_run=True)
