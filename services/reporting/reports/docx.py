@@ -192,39 +192,7 @@ def _executive(document: Any, paper: Paper) -> None:
         )
     if paper.equalities:
         document.add_heading("4. Equalities: groups behind all children", level=1)
-        document.add_paragraph(
-            "From the latest breakdown of each indicator: the groups of children "
-            "behind all children, flagged gaps first, then the widest for the size "
-            "of the figure. Flags are for attention only and never change a status."
-        )
-        _table(
-            document,
-            "Groups behind all children",
-            [
-                "Indicator",
-                "Group",
-                "Period ending",
-                "Group's figure",
-                "All children",
-                "Gap",
-                "Since the period before",
-                "Flag",
-            ],
-            [
-                [
-                    f"{g.code} {g.title}",
-                    f"{g.group} ({g.dimension})",
-                    g.period,
-                    g.value,
-                    g.overall,
-                    g.gap,
-                    g.direction,
-                    g.flags,
-                ]
-                for g in paper.equalities
-            ],
-            (4, 3, 2, 2, 2, 2, 2, 4),
-        )
+        _equalities(document, paper)
     number = 5 if paper.equalities else 4
     document.add_heading(f"{number}. Indicator detail", level=1)
     _details(document, paper)
@@ -314,10 +282,74 @@ def _board(document: Any, paper: Paper) -> None:
         _actions(document, paper.actions_completed, "Corrective actions completed")
     _landscape(document)
     document.add_heading("Appendix A: the framework by outcome", level=1)
+    document.add_paragraph(
+        "Every indicator, outcome by outcome in the framework's order, with its "
+        "latest result, target, projection, status shown (after the Executive's "
+        "decisions), direction of travel and challenge flags. Each indicator's "
+        "chart, results and breakdowns are in the Executive's paper for the round."
+    )
     _framework(document, paper, LANDSCAPE_WIDTH_MM)
     _portrait(document)
-    document.add_heading("Appendix B: indicator detail", level=1)
-    _details(document, paper)
+    _board_appendix_b(document, paper)
+
+
+def _board_appendix_b(document: Any, paper: Paper) -> None:
+    """The equalities gaps and any commentary cut in Appendix A, in full."""
+    document.add_heading("Appendix B: equalities and commentary in full", level=1)
+    document.add_heading("Groups of children behind all children", level=2)
+    if paper.equalities:
+        _equalities(document, paper)
+    elif paper.equalities_covered:
+        document.add_paragraph(
+            "No group of children is behind all children in the latest breakdowns."
+        )
+    else:
+        document.add_paragraph(
+            "No result in this round came with a breakdown by group of children."
+        )
+    if not paper.long_commentary:
+        return
+    document.add_heading("The leads' commentary in full", level=2)
+    document.add_paragraph("Commentary longer than Appendix A prints, in full.")
+    for i in paper.long_commentary:
+        document.add_heading(f"{i.code} {i.title}", level=3)
+        document.add_paragraph(i.commentary)
+
+
+def _equalities(document: Any, paper: Paper) -> None:
+    document.add_paragraph(
+        "From the latest breakdown of each indicator: the groups of children "
+        "behind all children, flagged gaps first, then the widest for the size "
+        "of the figure. Flags are for attention only and never change a status."
+    )
+    _table(
+        document,
+        "Groups behind all children",
+        [
+            "Indicator",
+            "Group",
+            "Period ending",
+            "Group's figure",
+            "All children",
+            "Gap",
+            "Since the period before",
+            "Flag",
+        ],
+        [
+            [
+                f"{g.code} {g.title}",
+                f"{g.group} ({g.dimension})",
+                g.period,
+                g.value,
+                g.overall,
+                g.gap,
+                g.direction,
+                g.flags,
+            ]
+            for g in paper.equalities
+        ],
+        (4, 3, 2, 2, 2, 2, 2, 4),
+    )
 
 
 def _counts(document: Any, paper: Paper) -> None:
