@@ -220,6 +220,7 @@ def _board(document: Any, paper: Paper) -> None:
     document.add_heading("4. Areas of concern", level=2)
     _highlights(
         document,
+        paper,
         paper.concerns,
         "Off target after the Executive's decisions, worst first",
         "No indicator is off target.",
@@ -227,6 +228,7 @@ def _board(document: Any, paper: Paper) -> None:
     document.add_heading("5. Very good performance", level=2)
     _highlights(
         document,
+        paper,
         paper.very_good,
         "The latest result already meets or beats the final target",
         "No indicator has yet met its final target.",
@@ -234,6 +236,7 @@ def _board(document: Any, paper: Paper) -> None:
     document.add_heading("6. Significantly improved performance", level=2)
     _highlights(
         document,
+        paper,
         paper.improved,
         "Significantly better than the previous result",
         "No indicator improved significantly since its previous result.",
@@ -364,7 +367,11 @@ def _counts(document: Any, paper: Paper) -> None:
 
 
 def _highlights(
-    document: Any, indicators: Sequence[IndicatorView], caption: str, empty: str
+    document: Any,
+    paper: Paper,
+    indicators: Sequence[IndicatorView],
+    caption: str,
+    empty: str,
 ) -> None:
     if not indicators:
         document.add_paragraph(empty)
@@ -374,8 +381,8 @@ def _highlights(
         caption,
         [
             "Indicator",
-            "Latest result",
-            "Target",
+            _with_usual("Latest result", paper.usual_latest_period),
+            _with_usual("Target", paper.usual_target_period),
             "Status",
             "Direction of travel",
             "Why",
@@ -383,8 +390,12 @@ def _highlights(
         [
             [
                 f"{i.code} {i.title}",
-                _with_period(i.latest.text, i.latest_period),
-                _with_period(i.target.text, i.target_period),
+                _with_period(
+                    i.latest.text, i.latest_period, "", paper.usual_latest_period
+                ),
+                _with_period(
+                    i.target.text, i.target_period, "", paper.usual_target_period
+                ),
                 i.shown_status,
                 i.direction.text,
                 i.explanation,
@@ -403,8 +414,8 @@ def _framework(document: Any, paper: Paper, width_mm: int) -> None:
             f"{group.outcome}: {count} indicator{'s' if count != 1 else ''}",
             [
                 "Indicator",
-                "Latest result",
-                "Target",
+                _with_usual("Latest result", paper.usual_latest_period),
+                _with_usual("Target", paper.usual_target_period),
                 "Projection at target date",
                 "Status",
                 "Direction of travel",
@@ -414,8 +425,12 @@ def _framework(document: Any, paper: Paper, width_mm: int) -> None:
             [
                 [
                     f"{i.code} {i.title}",
-                    _with_period(i.latest.text, i.latest_period),
-                    _with_period(i.target.text, i.target_period),
+                    _with_period(
+                        i.latest.text, i.latest_period, "", paper.usual_latest_period
+                    ),
+                    _with_period(
+                        i.target.text, i.target_period, "", paper.usual_target_period
+                    ),
                     i.projection.text,
                     _status_text(i),
                     i.direction.text,
@@ -605,8 +620,14 @@ def _action_status(a: ActionView) -> str:
     return f"{text}: {a.outcome}" if a.outcome else text
 
 
-def _with_period(text: str, period: str, prefix: str = "") -> str:
-    return f"{text} ({prefix}{period})" if period else text
+def _with_period(text: str, period: str, prefix: str = "", usual: str = "") -> str:
+    """The figure and its period, unless the period is the column's (``usual``)."""
+    return f"{text} ({prefix}{period})" if period and period != usual else text
+
+
+def _with_usual(heading: str, usual: str) -> str:
+    """A figure column's heading, naming the period most of its rows share."""
+    return f"{heading} ({usual} unless stated)" if usual else heading
 
 
 def _latest_text(i: IndicatorView) -> str:

@@ -8,6 +8,7 @@ decided here and nowhere else, so the formats cannot disagree.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -280,6 +281,11 @@ class Paper:
     equalities_covered: int = 0
     # The indicators whose commentary the tables cut, in the framework's order.
     long_commentary: tuple[IndicatorView, ...] = ()
+    # The Board paper's tables name the period of the latest results and of the
+    # targets once, in the column heading, and a row's own period only where it
+    # differs ("" where the paper names every row's period).
+    usual_latest_period: str = ""
+    usual_target_period: str = ""
 
     @property
     def total(self) -> int:
@@ -365,6 +371,12 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
             (snapshot.get("equalities") or {}).get("indicators_with_breakdowns") or 0
         ),
         long_commentary=tuple(i for i in indicators if i.commentary_continued),
+        usual_latest_period=(
+            usual_period(i.latest_period for i in indicators) if kind == "board" else ""
+        ),
+        usual_target_period=(
+            usual_period(i.target_period for i in indicators) if kind == "board" else ""
+        ),
         running_header=" | ".join(
             p
             for p in (
@@ -375,6 +387,17 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
             if p
         ),
     )
+
+
+def usual_period(periods: Iterable[str]) -> str:
+    """The period most rows share (the earliest written of equals), or "" when
+    no period is shared by more than one row: only then is naming it once in the
+    heading shorter than naming it in each row."""
+    counts = Counter(p for p in periods if p)
+    if not counts:
+        return ""
+    period, n = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return period if n > 1 else ""
 
 
 def publication_text(raw: Any) -> str:
