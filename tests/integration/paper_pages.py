@@ -100,7 +100,8 @@ def page_texts(pdf: bytes) -> list[str]:
     document = pdfium.PdfDocument(pdf)
     try:
         return [
-            page.get_textpage().get_text_range() for page in (document[i] for i in range(len(document)))
+            page.get_textpage().get_text_range()
+            for page in (document[i] for i in range(len(document)))
         ]
     finally:
         document.close()
@@ -140,7 +141,9 @@ def page_words(page: pdfium.PdfPage) -> Iterator[Word]:
     yield from _word(current)
 
 
-def _word(chars: Sequence[tuple[str, tuple[float, float, float, float]]]) -> Iterator[Word]:
+def _word(
+    chars: Sequence[tuple[str, tuple[float, float, float, float]]],
+) -> Iterator[Word]:
     if chars:
         yield Word(
             "".join(c for c, _ in chars),
@@ -195,7 +198,9 @@ def _rule(a: tuple[float, float], b: tuple[float, float]) -> Iterator[Rule]:
         yield Rule(a[0], min(a[1], b[1]), max(a[1], b[1]))
 
 
-def crossing(words: Sequence[Word], rules: Sequence[Rule]) -> Iterator[tuple[Word, Rule]]:
+def crossing(
+    words: Sequence[Word], rules: Sequence[Rule]
+) -> Iterator[tuple[Word, Rule]]:
     """Words that a vertical rule passes through: text out of its cell."""
     seen = set()
     for rule in rules:
@@ -239,10 +244,7 @@ def word_layout_problems(docx: bytes) -> list[str]:
         )
         if child.tag == qn("w:tbl"):
             for r, row in enumerate(child.iter(qn("w:tr"))):
-                widths = [
-                    int(w.get(qn("w:w")) or 0)
-                    for w in row.iter(qn("w:tcW"))
-                ]
+                widths = [int(w.get(qn("w:w")) or 0) for w in row.iter(qn("w:tcW"))]
                 total = Emu(sum(widths) * 635)  # twentieths of a point to EMU
                 if total > text_width + 635 * 20:
                     problems.append(
@@ -257,6 +259,9 @@ def word_layout_problems(docx: bytes) -> list[str]:
                     f"section {index + 1}: a picture is {width.mm:.0f} mm wide, "
                     f"the text {text_width.mm:.0f} mm"
                 )
-        if child.tag == qn("w:p") and child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+        if (
+            child.tag == qn("w:p")
+            and child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+        ):
             index += 1
     return problems
