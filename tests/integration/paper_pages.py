@@ -59,7 +59,10 @@ class Rule:
 
 
 def pdf_page_problems(pdf: bytes, last_page_may_be_short: bool = True) -> list[str]:
-    """What a reader would see wrong on each page, one line each; [] when none."""
+    """What a reader would see wrong on each page, one line each; [] when none.
+
+    ``last_page_may_be_short``: the last page of the paper and of each part
+    (before the page turns landscape or back) may hold little; never none."""
     document = pdfium.PdfDocument(pdf)
     problems: list[str] = []
     try:
@@ -69,10 +72,14 @@ def pdf_page_problems(pdf: bytes, last_page_may_be_short: bool = True) -> list[s
             where = f"page {index + 1} of {count}"
             width, height = page.get_size()
             ink = body_ink(page, height)
+            # The last page of the paper, and the last of a part that the next
+            # turns the page for (portrait to landscape or back), end where
+            # their text ends; any other page is full unless something broke.
             last = index == count - 1
-            if ink < NEAR_EMPTY_INK and not (last and last_page_may_be_short):
+            part_end = last or document[index + 1].get_size() != (width, height)
+            if ink < NEAR_EMPTY_INK and not (part_end and last_page_may_be_short):
                 problems.append(f"{where}: near empty ({ink:.2%} ink)")
-            if last and ink == 0:
+            if part_end and ink == 0:
                 problems.append(f"{where}: empty")
             words = list(page_words(page))
             for a, b in overlapping(words):
