@@ -73,7 +73,8 @@ def test_the_checker_sees_words_run_into_the_next_column(
     demo_snapshots: dict[str, Any],
 ) -> None:
     """The fault the Board paper once had: "No previous result" kept on one line
-    ran out of its narrow column into the challenge flags beside it."""
+    ran out of its narrow column (direction of travel) into the challenge flags
+    beside it."""
     from weasyprint import HTML
 
     html = _board_html(demo_snapshots["board"])
@@ -86,7 +87,8 @@ def test_the_checker_sees_words_run_into_the_next_column(
     appendix_a = html[:start] + html[end:]
     assert pdf_page_problems(HTML(string=appendix_a).write_pdf()) == []
     broken = appendix_a.replace(
-        "</style>", "table .direction { white-space: nowrap; }</style>"
+        "</style>",
+        ".framework-table td:nth-child(6) { white-space: nowrap; }</style>",
     )
     problems = pdf_page_problems(HTML(string=broken).write_pdf())
     # the same pages, clean but for the one rule: the words of "No previous

@@ -46,7 +46,8 @@ def render_html(snapshot: dict[str, Any]) -> bytes:
 
 
 def html_text(paper: Paper, inline_charts: bool = True) -> str:
-    """The paper as an HTML document; charts inline SVG, or PNG images for print.
+    """The paper as an HTML document; charts inline SVG, or PNG images for print
+    (``inline_charts=False``: the page WeasyPrint lays out as the PDF).
 
     Only the Executive paper has charts (in its indicator detail): the Board
     paper leaves them to it, so no chart is drawn for the Board's."""
@@ -62,6 +63,7 @@ def html_text(paper: Paper, inline_charts: bool = True) -> str:
             charts={i.code: Markup(chart(i.chart)) for i in charted},
             colours=labels.STATUS_COLOURS,
             stamp=paper.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            printed=not inline_charts,
         )
     )
 
