@@ -9,16 +9,18 @@ format rendered from it. The baseline is the same renderer (WeasyPrint for
 PDF, python-docx for Word) on a one-page document, side by side, so the ratio
 says how much the paper itself costs on this machine.
 
-The trend charts are drawn once per process and kept (`charts._draw` is cached
-on each chart's data), so the per-format figures are of a process that has
-drawn them already, as when the Executive pack of the round was rendered first.
-A further PDF figure clears that cache before each render: the first paper a
-new process renders, charts drawn with matplotlib included.
+The Board paper has no charts (each indicator's chart, results and breakdowns
+are in the Executive paper), so a fresh render draws none. Wall time on a
+shared 2-core machine moves with the other work on it, so the PDF is also
+given in CPU seconds of this process, which moves far less.
 """
 
 from __future__ import annotations
 
 import io
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,30 +98,32 @@ def measure(workdir: Path, repeat: int) -> list[Result]:
             f"median of {repeat}, no cache",
         )
         found.append(result.against(TARGET, ours < 3.0))
-    found.append(_with_charts_drawn(snapshot, repeat))
+    found.append(_pdf_cpu_seconds(snapshot, repeat))
     return found
 
 
-def _with_charts_drawn(snapshot: dict[str, Any], repeat: int) -> Result:
-    """The PDF again, each render drawing its charts afresh."""
+def _pdf_cpu_seconds(snapshot: dict[str, Any], repeat: int) -> Result:
+    """The PDF again, in CPU seconds of this process rather than wall time."""
     from services.reporting.reports import render
-    from services.reporting.reports.charts import _draw
 
-    def fresh() -> None:
-        _draw.cache_clear()
-        render(snapshot, "pdf")
+    def cpu(fn: Callable[[], Any]) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.process_time()
+            fn()
+            times.append(time.process_time() - start)
+        return statistics.median(times)
 
-    ours = median_time(fresh, repeat)
-    base = median_time(_one_page_pdf, repeat)
+    ours = cpu(lambda: render(snapshot, "pdf"))
+    base = cpu(_one_page_pdf)
     result = Result(
-        name="fresh render of the demo Board paper (PDF, charts drawn too)",
+        name="fresh render of the demo Board paper (PDF, CPU seconds)",
         figure=ours,
         baseline=base,
         units="s",
-        baseline_name="WeasyPrint, a one-page document",
+        baseline_name="WeasyPrint, a one-page document, CPU seconds",
         higher_is_better=False,
-        notes=f"{len(snapshot.get('indicators') or [])} trend charts drawn by "
-        f"matplotlib in each render; median of {repeat}",
+        notes=f"process_time of the render; median of {repeat}",
     )
     return result.against(TARGET, ours < 3.0)
 

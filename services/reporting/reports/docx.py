@@ -192,39 +192,7 @@ def _executive(document: Any, paper: Paper) -> None:
         )
     if paper.equalities:
         document.add_heading("4. Equalities: groups behind all children", level=1)
-        document.add_paragraph(
-            "From the latest breakdown of each indicator: the groups of children "
-            "behind all children, flagged gaps first, then the widest for the size "
-            "of the figure. Flags are for attention only and never change a status."
-        )
-        _table(
-            document,
-            "Groups behind all children",
-            [
-                "Indicator",
-                "Group",
-                "Period ending",
-                "Group's figure",
-                "All children",
-                "Gap",
-                "Since the period before",
-                "Flag",
-            ],
-            [
-                [
-                    f"{g.code} {g.title}",
-                    f"{g.group} ({g.dimension})",
-                    g.period,
-                    g.value,
-                    g.overall,
-                    g.gap,
-                    g.direction,
-                    g.flags,
-                ]
-                for g in paper.equalities
-            ],
-            (4, 3, 2, 2, 2, 2, 2, 4),
-        )
+        _equalities(document, paper)
     number = 5 if paper.equalities else 4
     document.add_heading(f"{number}. Indicator detail", level=1)
     _details(document, paper)
@@ -252,6 +220,7 @@ def _board(document: Any, paper: Paper) -> None:
     document.add_heading("4. Areas of concern", level=2)
     _highlights(
         document,
+        paper,
         paper.concerns,
         "Off target after the Executive's decisions, worst first",
         "No indicator is off target.",
@@ -259,6 +228,7 @@ def _board(document: Any, paper: Paper) -> None:
     document.add_heading("5. Very good performance", level=2)
     _highlights(
         document,
+        paper,
         paper.very_good,
         "The latest result already meets or beats the final target",
         "No indicator has yet met its final target.",
@@ -266,6 +236,7 @@ def _board(document: Any, paper: Paper) -> None:
     document.add_heading("6. Significantly improved performance", level=2)
     _highlights(
         document,
+        paper,
         paper.improved,
         "Significantly better than the previous result",
         "No indicator improved significantly since its previous result.",
@@ -314,10 +285,74 @@ def _board(document: Any, paper: Paper) -> None:
         _actions(document, paper.actions_completed, "Corrective actions completed")
     _landscape(document)
     document.add_heading("Appendix A: the framework by outcome", level=1)
+    document.add_paragraph(
+        "Every indicator, outcome by outcome in the framework's order, with its "
+        "latest result, target, projection, status shown (after the Executive's "
+        "decisions), direction of travel and challenge flags. Each indicator's "
+        "chart, results and breakdowns are in the Executive's paper for the round."
+    )
     _framework(document, paper, LANDSCAPE_WIDTH_MM)
     _portrait(document)
-    document.add_heading("Appendix B: indicator detail", level=1)
-    _details(document, paper)
+    _board_appendix_b(document, paper)
+
+
+def _board_appendix_b(document: Any, paper: Paper) -> None:
+    """The equalities gaps and any commentary cut in Appendix A, in full."""
+    document.add_heading("Appendix B: equalities and commentary in full", level=1)
+    document.add_heading("Groups of children behind all children", level=2)
+    if paper.equalities:
+        _equalities(document, paper)
+    elif paper.equalities_covered:
+        document.add_paragraph(
+            "No group of children is behind all children in the latest breakdowns."
+        )
+    else:
+        document.add_paragraph(
+            "No result in this round came with a breakdown by group of children."
+        )
+    if not paper.long_commentary:
+        return
+    document.add_heading("The leads' commentary in full", level=2)
+    document.add_paragraph("Commentary longer than Appendix A prints, in full.")
+    for i in paper.long_commentary:
+        document.add_heading(f"{i.code} {i.title}", level=3)
+        document.add_paragraph(i.commentary)
+
+
+def _equalities(document: Any, paper: Paper) -> None:
+    document.add_paragraph(
+        "From the latest breakdown of each indicator: the groups of children "
+        "behind all children, flagged gaps first, then the widest for the size "
+        "of the figure. Flags are for attention only and never change a status."
+    )
+    _table(
+        document,
+        "Groups behind all children",
+        [
+            "Indicator",
+            "Group",
+            "Period ending",
+            "Group's figure",
+            "All children",
+            "Gap",
+            "Since the period before",
+            "Flag",
+        ],
+        [
+            [
+                f"{g.code} {g.title}",
+                f"{g.group} ({g.dimension})",
+                g.period,
+                g.value,
+                g.overall,
+                g.gap,
+                g.direction,
+                g.flags,
+            ]
+            for g in paper.equalities
+        ],
+        (4, 3, 2, 2, 2, 2, 2, 4),
+    )
 
 
 def _counts(document: Any, paper: Paper) -> None:
@@ -332,7 +367,11 @@ def _counts(document: Any, paper: Paper) -> None:
 
 
 def _highlights(
-    document: Any, indicators: Sequence[IndicatorView], caption: str, empty: str
+    document: Any,
+    paper: Paper,
+    indicators: Sequence[IndicatorView],
+    caption: str,
+    empty: str,
 ) -> None:
     if not indicators:
         document.add_paragraph(empty)
@@ -342,8 +381,8 @@ def _highlights(
         caption,
         [
             "Indicator",
-            "Latest result",
-            "Target",
+            _with_usual("Latest result", paper.usual_latest_period),
+            _with_usual("Target", paper.usual_target_period),
             "Status",
             "Direction of travel",
             "Why",
@@ -351,8 +390,12 @@ def _highlights(
         [
             [
                 f"{i.code} {i.title}",
-                _with_period(i.latest.text, i.latest_period),
-                _with_period(i.target.text, i.target_period),
+                _with_period(
+                    i.latest.text, i.latest_period, "", paper.usual_latest_period
+                ),
+                _with_period(
+                    i.target.text, i.target_period, "", paper.usual_target_period
+                ),
                 i.shown_status,
                 i.direction.text,
                 i.explanation,
@@ -371,8 +414,8 @@ def _framework(document: Any, paper: Paper, width_mm: int) -> None:
             f"{group.outcome}: {count} indicator{'s' if count != 1 else ''}",
             [
                 "Indicator",
-                "Latest result",
-                "Target",
+                _with_usual("Latest result", paper.usual_latest_period),
+                _with_usual("Target", paper.usual_target_period),
                 "Projection at target date",
                 "Status",
                 "Direction of travel",
@@ -382,8 +425,12 @@ def _framework(document: Any, paper: Paper, width_mm: int) -> None:
             [
                 [
                     f"{i.code} {i.title}",
-                    _with_period(i.latest.text, i.latest_period),
-                    _with_period(i.target.text, i.target_period),
+                    _with_period(
+                        i.latest.text, i.latest_period, "", paper.usual_latest_period
+                    ),
+                    _with_period(
+                        i.target.text, i.target_period, "", paper.usual_target_period
+                    ),
                     i.projection.text,
                     _status_text(i),
                     i.direction.text,
@@ -573,8 +620,14 @@ def _action_status(a: ActionView) -> str:
     return f"{text}: {a.outcome}" if a.outcome else text
 
 
-def _with_period(text: str, period: str, prefix: str = "") -> str:
-    return f"{text} ({prefix}{period})" if period else text
+def _with_period(text: str, period: str, prefix: str = "", usual: str = "") -> str:
+    """The figure and its period, unless the period is the column's (``usual``)."""
+    return f"{text} ({prefix}{period})" if period and period != usual else text
+
+
+def _with_usual(heading: str, usual: str) -> str:
+    """A figure column's heading, naming the period most of its rows share."""
+    return f"{heading} ({usual} unless stated)" if usual else heading
 
 
 def _latest_text(i: IndicatorView) -> str:

@@ -35,7 +35,7 @@ CONTENTS = {
         ("challenge", "7. The Executive's challenge outcomes"),
         ("actions", "8. Corrective actions due and overdue"),
         ("framework", "Appendix A: the framework by outcome"),
-        ("detail", "Appendix B: indicator detail"),
+        ("appendix-b", "Appendix B: equalities and commentary in full"),
     ),
 }
 
@@ -46,18 +46,24 @@ def render_html(snapshot: dict[str, Any]) -> bytes:
 
 
 def html_text(paper: Paper, inline_charts: bool = True) -> str:
-    """The paper as an HTML document; charts inline SVG, or PNG images for print."""
+    """The paper as an HTML document; charts inline SVG, or PNG images for print
+    (``inline_charts=False``: the page WeasyPrint lays out as the PDF).
+
+    Only the Executive paper has charts (in its indicator detail): the Board
+    paper leaves them to it, so no chart is drawn for the Board's."""
     chart = chart_svg if inline_charts else chart_img
     kind = paper.kind if paper.kind in CONTENTS else "executive"
+    charted = paper.indicators if kind == "executive" else ()
     return (
         _environment()
         .get_template(f"{kind}.html")
         .render(
             paper=paper,
             contents=CONTENTS[kind],
-            charts={i.code: Markup(chart(i.chart)) for i in paper.indicators},
+            charts={i.code: Markup(chart(i.chart)) for i in charted},
             colours=labels.STATUS_COLOURS,
             stamp=paper.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            printed=not inline_charts,
         )
     )
 

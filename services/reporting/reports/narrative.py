@@ -769,7 +769,7 @@ def equalities_section(snapshot: Mapping[str, Any]) -> SummarySection:
             sentence(
                 f"{count_of(len(flagged), 'gap')} {verb(len(flagged), 'is', 'are')} "
                 "drawn to the Board's attention: "
-                + listed(named, "see the breakdowns in the indicator detail")
+                + listed(named, "see the equalities table in Appendix B")
                 + ". These flags inform the Board and do not change any status"
             )
         )

@@ -8,6 +8,7 @@ decided here and nowhere else, so the formats cannot disagree.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,8 +26,14 @@ from .privacy import private_data_removed
 
 KIND_HEADINGS = {"executive": "Executive report", "board": "CYP Board report"}
 # Commentary longer than this is cut in the tables, and printed in full in the
-# indicator's detail: one long return must not push a table row over a page.
+# indicator's detail (Executive) or in Appendix B (Board): one long return must not
+# push a table row over a page.
 COMMENTARY_LIMIT = 300
+# Where a paper prints the whole of a commentary it cuts in its tables.
+CONTINUED_IN = {
+    "executive": "the indicator detail",
+    "board": "Appendix B",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +130,10 @@ class IndicatorView:
     flags: tuple[FlagView, ...]
     prediction: str
     commentary: str
-    commentary_short: str
+    # The table's version: the commentary, or its first words and "…" when cut;
+    # then where the whole of it is ("" when nothing was cut).
+    commentary_head: str
+    commentary_continued: str
     data_quality: str
     source: str
     breakdowns: tuple[BreakdownView, ...]
@@ -135,6 +145,13 @@ class IndicatorView:
     @property
     def status_changed(self) -> bool:
         return self.status.code != self.shown_status.code
+
+    @property
+    def commentary_short(self) -> str:
+        """The commentary as a table prints it, with the pointer when cut."""
+        if not self.commentary_continued:
+            return self.commentary_head
+        return f"{self.commentary_head} (continued in {self.commentary_continued})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +277,15 @@ class Paper:
     running_header: str
     publication: str
     equalities: tuple[GapView, ...] = ()
+    # How many indicators' latest results came with a breakdown by group.
+    equalities_covered: int = 0
+    # The indicators whose commentary the tables cut, in the framework's order.
+    long_commentary: tuple[IndicatorView, ...] = ()
+    # The Board paper's tables name the period of the latest results and of the
+    # targets once, in the column heading, and a row's own period only where it
+    # differs ("" where the paper names every row's period).
+    usual_latest_period: str = ""
+    usual_target_period: str = ""
 
     @property
     def total(self) -> int:
@@ -278,9 +304,16 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
     settings = dict(snapshot.get("settings") or {})
     threshold = labels.small_number_threshold(settings)
     rnd = snapshot.get("round") or {}
+    kind = str(snapshot.get("kind", "executive"))
     ordered = framework_order(snapshot.get("indicators") or [])
     indicators = tuple(
-        indicator_view(i, threshold, str(rnd.get("status") or "")) for i in ordered
+        indicator_view(
+            i,
+            threshold,
+            str(rnd.get("status") or ""),
+            CONTINUED_IN.get(kind, CONTINUED_IN["executive"]),
+        )
+        for i in ordered
     )
     by_code = {i.code: i for i in indicators}
     highlights = snapshot.get("highlights") or {}
@@ -292,7 +325,6 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
     )
     actions = tuple(action_view(a, by_code) for a in snapshot.get("actions") or [])
     as_of = labels.as_of_datetime(str(snapshot["as_of"]))
-    kind = str(snapshot.get("kind", "executive"))
     covering = covering_text({**snapshot, "indicators": ordered})
     council = str(snapshot.get("council") or "")
     return Paper(
@@ -335,6 +367,16 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
         covering=covering,
         publication=publication_text(snapshot.get("publication")),
         equalities=gap_views(snapshot.get("equalities"), threshold),
+        equalities_covered=int(
+            (snapshot.get("equalities") or {}).get("indicators_with_breakdowns") or 0
+        ),
+        long_commentary=tuple(i for i in indicators if i.commentary_continued),
+        usual_latest_period=(
+            usual_period(i.latest_period for i in indicators) if kind == "board" else ""
+        ),
+        usual_target_period=(
+            usual_period(i.target_period for i in indicators) if kind == "board" else ""
+        ),
         running_header=" | ".join(
             p
             for p in (
@@ -345,6 +387,17 @@ def build_paper(snapshot: Mapping[str, Any]) -> Paper:
             if p
         ),
     )
+
+
+def usual_period(periods: Iterable[str]) -> str:
+    """The period most rows share (the earliest written of equals), or "" when
+    no period is shared by more than one row: only then is naming it once in the
+    heading shorter than naming it in each row."""
+    counts = Counter(p for p in periods if p)
+    if not counts:
+        return ""
+    period, n = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return period if n > 1 else ""
 
 
 def publication_text(raw: Any) -> str:
@@ -384,13 +437,22 @@ def _position(raw: Mapping[str, Any]) -> float:
     return float("inf")
 
 
-def cut_text(text: str, limit: int = COMMENTARY_LIMIT) -> str:
+def cut_text(
+    text: str, limit: int = COMMENTARY_LIMIT, where: str = CONTINUED_IN["executive"]
+) -> str:
     """``text`` cut at a word boundary before ``limit`` characters, with a
     pointer to the full text; short text is returned as it is."""
+    head = cut_head(text, limit)
+    return head if head == text else f"{head} (continued in {where})"
+
+
+def cut_head(text: str, limit: int = COMMENTARY_LIMIT) -> str:
+    """``text`` cut at a word boundary before ``limit`` characters and ended
+    with "…"; short text is returned as it is."""
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-")
-    return f"{cut}… (continued in the indicator detail)"
+    return f"{cut}…"
 
 
 def paper_facts(
@@ -434,9 +496,13 @@ def status_counts(
 
 
 def indicator_view(
-    raw: Mapping[str, Any], threshold: float, round_status: str = ""
+    raw: Mapping[str, Any],
+    threshold: float,
+    round_status: str = "",
+    continued_in: str = CONTINUED_IN["executive"],
 ) -> IndicatorView:
-    """One indicator, every figure formatted and suppressed for its unit."""
+    """One indicator, every figure formatted and suppressed for its unit;
+    ``continued_in`` names where the paper prints a cut commentary whole."""
     unit = str(raw.get("unit") or "")
     code = str(raw["code"])
     latest = raw.get("latest_result") or {}
@@ -452,6 +518,8 @@ def indicator_view(
 
     mask = _masker(unit, threshold)
     lead = raw.get("named_lead") or {}
+    commentary = str(latest.get("commentary") or "")
+    head = cut_head(commentary)
     return IndicatorView(
         code=code,
         anchor=labels.anchor(code),
@@ -480,8 +548,9 @@ def indicator_view(
         very_good_performance=bool(raw.get("very_good_performance")),
         flags=_flags(raw.get("flags") or [], mask, round_status),
         prediction=_prediction(latest.get("prediction") if latest else None),
-        commentary=str(latest.get("commentary") or ""),
-        commentary_short=cut_text(str(latest.get("commentary") or "")),
+        commentary=commentary,
+        commentary_head=head,
+        commentary_continued=continued_in if head != commentary else "",
         data_quality=str(latest.get("data_quality") or ""),
         source=labels.words_for(labels.SOURCE_WORDS, latest.get("source"), ""),
         breakdowns=breakdown_views(latest.get("breakdowns"), latest, unit, threshold),

@@ -74,6 +74,38 @@ def test_the_executive_paper_tabulates_the_gaps() -> None:
     assert "Looked after" not in table
 
 
+def test_the_board_paper_tabulates_the_gaps_in_appendix_b() -> None:
+    """The Board sees the gaps in its own paper, not in indicator detail it
+    no longer carries: in HTML (and so PDF) and in Word alike."""
+    from .reading import docx_text
+
+    html = render(with_gaps("board"), "html").decode()
+    appendix = html[html.index('id="appendix-b-h">Appendix B') :]
+    table = appendix[appendix.index('<table class="equalities">') :]
+    table = table[: table.index("</table>")]
+    assert "Eligible for free school meals" in table
+    assert "-22" in table and "Widening" in table
+    assert "Looked after" not in table
+    paragraphs, tables = docx_text(render(with_gaps("board"), "docx"))
+    captions = [text for style, text in paragraphs if style == "Caption"]
+    rows = tables[captions.index("Groups behind all children")]
+    assert rows[1][:2] == [
+        "NI 73 Achievement at level 4 in English and maths at KS2",
+        "Eligible for free school meals (Free school meals and disadvantage)",
+    ]
+
+
+def test_a_board_paper_without_breakdowns_says_so() -> None:
+    html = render(full_snapshot("board"), "html").decode()
+    assert "No result in this round came with a breakdown by group" in html
+    covered = {
+        **full_snapshot("board"),
+        "equalities": {"indicators_with_breakdowns": 3},
+    }
+    html = render(covered, "html").decode()
+    assert "No group of children is behind all children" in html
+
+
 def with_few_looked_after(kind: str) -> tuple[dict[str, Any], str]:
     data = full_snapshot(kind)
     chosen = next(

@@ -54,18 +54,26 @@ def test_no_text_runs_out_of_its_table_cell(
     assert spilled == 0
 
 
-def test_long_commentary_is_cut_in_the_table_and_whole_in_the_detail(
+def test_long_commentary_is_cut_in_the_table_and_whole_where_it_points(
     snapshots: dict[str, dict[str, Any]],
 ) -> None:
-    snapshot = copy.deepcopy(snapshots["board"])
     words = " ".join(f"word{n}" for n in range(120))
-    snapshot["indicators"][0]["latest_result"]["commentary"] = words
-    paper = build_paper(snapshot)
-    view = next(i for i in paper.indicators if i.commentary == words)
-    assert view.commentary_short.endswith("(continued in the indicator detail)")
-    html = html_text(paper)
-    assert html.count(words) == 1  # in the detail only
-    assert "word119" in html
+    for kind, where, target in (
+        ("board", "Appendix B", "commentary-"),
+        ("executive", "the indicator detail", "ind-"),
+    ):
+        snapshot = copy.deepcopy(snapshots[kind])
+        snapshot["indicators"][0]["latest_result"]["commentary"] = words
+        paper = build_paper(snapshot)
+        view = next(i for i in paper.indicators if i.commentary == words)
+        assert view.commentary_short.endswith(f"(continued in {where})")
+        html = html_text(paper)
+        assert html.count(words) == 1  # whole only where the pointer leads
+        assert "word119" in html
+        link = f'<a href="#{target}{view.anchor}">continued in {where}</a>'
+        assert link in html and f'id="{target}{view.anchor}"' in html
+        assert html.index(link) < html.index(words)
+    assert [i.code for i in paper.long_commentary] == [view.code]
 
 
 def test_every_pdf_page_has_the_running_header_and_its_number(
