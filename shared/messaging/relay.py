@@ -46,7 +46,7 @@ class KafkaRelay:
         engine: Engine,
         producer: KafkaProducer | None,
         topic_of: Callable[[str], str] = topic_for,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self.store = store
@@ -59,6 +59,12 @@ class KafkaRelay:
         self.producer_factory = producer_factory
         self.topic_of = topic_of
         self.batch_size = batch_size
+        # The tracked position as this relay last wrote it: read from the
+        # database on the first step and again after any failure, so a step
+        # costs one query less. Only a relay moves it; were another process's
+        # relay to move it too, this one would publish some events again,
+        # which consumers skip (at-least-once, as after a crash).
+        self._position: int | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -69,9 +75,17 @@ class KafkaRelay:
 
     def step(self) -> int:
         """Publish the next batch; returns how many events were published."""
+        try:
+            return self._step()
+        except BaseException:
+            self._position = None  # read it again: the failed step may have moved it
+            raise
+
+    def _step(self) -> int:
         with self.engine.connect() as conn:
-            after = tracking.position(conn, RELAY)
-            batch = self.store.read_all(after, self.batch_size, conn=conn)
+            if self._position is None:
+                self._position = tracking.position(conn, RELAY)
+            batch = self.store.read_all(self._position, self.batch_size, conn=conn)
         if not batch:
             return 0
         producer = self._producer()
@@ -90,6 +104,7 @@ class KafkaRelay:
         assert last is not None
         with self.engine.begin() as conn:
             tracking.set_position(conn, RELAY, last)
+        self._position = last
         return len(batch)
 
     def _producer(self) -> KafkaProducer:
