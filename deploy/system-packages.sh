@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages pmf needs beyond Python: PDF rendering (WeasyPrint needs Pango
 # and fonts), Chromium for the page tests, PostgreSQL for distributed mode and tests,
-# Prometheus for the scrape test (tests/e2e/test_prometheus_scrape.py), and wrk,
-# the HTTP load client of the benchmarks (bench/load.py).
+# Prometheus for the scrape test (tests/e2e/test_prometheus_scrape.py), wrk,
+# the HTTP load client of the benchmarks (bench/load.py), and LibreOffice Writer
+# (headless), which lays out the Word papers as a reader's Word would so their
+# pages can be checked (tests/integration/test_paper_pages.py).
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 
 wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if [ "${1:-}" = "--with-test-tools" ]; then
-  wanted+=(chromium postgresql openssl prometheus wrk)
+  wanted+=(chromium postgresql openssl prometheus wrk libreoffice-writer-nogui)
 fi
 
 missing=()

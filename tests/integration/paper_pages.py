@@ -8,18 +8,22 @@ text off the edge of the sheet. It reads the PDF with PDFium (pypdfium2): the
 page drawn to a greyscale image for the ink, the text page for each character's
 box, and the page's path objects for the rules between table columns.
 
-`word_layout_problems` checks a Word paper's layout by its structure, since
-laying Word out needs Word or LibreOffice: every section has the running
-header and a "Page N of M" footer, and no table or picture is wider than the
-text width of the section it is in.
+`word_layout_problems` checks a Word paper's layout by its structure: every
+section has the running header and a "Page N of M" footer, and no table or
+picture is wider than the text width of the section it is in. `word_as_pdf`
+lays the Word paper out with LibreOffice Writer (headless), as a reader's word
+processor would, so its pages go through `pdf_page_problems` too.
 """
 
 from __future__ import annotations
 
 import ctypes
 import io
+import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -272,3 +276,37 @@ def word_layout_problems(docx: bytes) -> list[str]:
         ):
             index += 1
     return problems
+
+
+def word_as_pdf(docx: bytes) -> bytes:
+    """The Word paper laid out and printed to PDF by LibreOffice Writer.
+
+    A private LibreOffice profile in a temporary folder, so tests running side by
+    side do not share (and lock) one.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        source = work / "paper.docx"
+        source.write_bytes(docx)
+        done = subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(work),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        printed = work / "paper.pdf"
+        if done.returncode != 0 or not printed.exists():
+            raise RuntimeError(
+                f"LibreOffice could not lay out the Word paper: {done.stderr[-2000:]}"
+            )
+        return printed.read_bytes()

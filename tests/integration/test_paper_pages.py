@@ -1,8 +1,9 @@
 """The demo's Board and Executive papers checked the way a reader would: every
 PDF page drawn and its words placed (no near-empty page, no words over each
-other, no text across a column rule or off the sheet), every Word section
-measured (running header, page numbers, tables and pictures within the text
-width). And the checker itself shown to catch the faults it is there for."""
+other, no text across a column rule or off the sheet), the Word papers laid out
+by LibreOffice and their pages read the same way, every Word section measured
+(running header, page numbers, tables and pictures within the text width). And
+the checker itself shown to catch the faults it is there for."""
 
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ from services.reporting.reports.paper import build_paper
 from services.reporting.snapshot import build_snapshot
 from shared.settings import Settings
 
-from .paper_pages import page_texts, pdf_page_problems, word_layout_problems
+from .paper_pages import (
+    page_texts,
+    pdf_page_problems,
+    word_as_pdf,
+    word_layout_problems,
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +69,41 @@ def test_every_section_of_the_demo_word_paper_fits_its_page(
     demo_snapshots: dict[str, Any], kind: str
 ) -> None:
     assert word_layout_problems(render(demo_snapshots[kind], "docx")) == []
+
+
+@pytest.mark.parametrize("kind", ["board", "executive"])
+def test_every_page_of_the_demo_word_paper_reads_cleanly(
+    demo_snapshots: dict[str, Any], kind: str
+) -> None:
+    """The Word paper laid out as a word processor lays it out, each page read
+    as the PDF's are: the Word paper has no layout engine of ours to trust."""
+    printed = word_as_pdf(render(demo_snapshots[kind], "docx"))
+    assert len(page_texts(printed)) > 1
+    assert pdf_page_problems(printed) == []
+
+
+def test_the_checker_sees_a_word_paper_with_a_page_left_near_empty() -> None:
+    """The Word route through LibreOffice is read like the PDF's: a line
+    stranded on a page of its own between two full pages is found."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+
+    document = Document()
+    for _ in range(12):
+        document.add_paragraph("A paragraph where it belongs, among others. " * 8)
+    stranded = document.add_paragraph()
+    stranded.add_run().add_break(WD_BREAK.PAGE)
+    stranded.add_run("A line on its own.")
+    stranded.add_run().add_break(WD_BREAK.PAGE)
+    for _ in range(12):
+        document.add_paragraph("A paragraph where it belongs, among others. " * 8)
+    out = io.BytesIO()
+    document.save(out)
+    printed = word_as_pdf(out.getvalue())
+    near_empty = [p for p in pdf_page_problems(printed) if "near empty" in p]
+    assert len(near_empty) == 1
+    page = int(near_empty[0].split()[1]) - 1
+    assert "A line on its own." in page_texts(printed)[page]
 
 
 def _board_html(snapshot: dict[str, Any]) -> str:
