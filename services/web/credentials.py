@@ -31,6 +31,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import iso, utc_now
+from shared.eventstore.engine import create_tables_once
 from shared.http.sessions import web_sessions
 
 metadata = sa.MetaData()
@@ -71,11 +72,7 @@ class SealedCredentials:
 
     def create_schema(self) -> None:
         """Create the table when missing (several web services may race)."""
-        try:
-            metadata.create_all(self.engine)
-        except sa.exc.DBAPIError:
-            if not sa.inspect(self.engine).has_table(web_session_credentials.name):
-                raise
+        create_tables_once(metadata, self.engine, web_session_credentials)
 
     def keep(self, session_id: str, token: str) -> None:
         """Seal ``token`` for the session ``session_id``, and drop the sealed

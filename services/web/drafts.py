@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import iso, utc_now
+from shared.eventstore.engine import create_tables_once
 from shared.http.auth import Principal
 
 metadata = sa.MetaData()
@@ -48,11 +49,7 @@ class DraftStore:
 
     def create_schema(self) -> None:
         """Create the table when missing."""
-        try:
-            metadata.create_all(self.engine)
-        except sa.exc.DBAPIError:
-            if not sa.inspect(self.engine).has_table(web_return_drafts.name):
-                raise
+        create_tables_once(metadata, self.engine, web_return_drafts)
 
     def load(self, owner: str, round_id: str) -> tuple[Rows, str | None]:
         """The saved rows and when they were saved (empty, None when none)."""

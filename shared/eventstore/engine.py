@@ -56,3 +56,14 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def create_tables_once(metadata: sa.MetaData, engine: Engine, table: sa.Table) -> None:
+    """Create ``metadata``'s tables when missing, where several services share one
+    database and may start together: one that loses the race to create ``table``
+    finds it made by the winner instead of failing."""
+    try:
+        metadata.create_all(engine)
+    except sa.exc.DBAPIError:
+        if not sa.inspect(engine).has_table(table.name):
+            raise

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import iso, utc_now
+from shared.eventstore.engine import create_tables_once
 
 log = logging.getLogger("pmf.audit")
 
@@ -71,11 +72,7 @@ class AccessAudit:
 
     def create_schema(self) -> None:
         """Create the table when missing (a service losing the race finds it made)."""
-        try:
-            metadata.create_all(self.engine)
-        except sa.exc.DBAPIError:
-            if not sa.inspect(self.engine).has_table(access_events.name):
-                raise
+        create_tables_once(metadata, self.engine, access_events)
 
     def record(
         self,

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from shared.events.actors import actor_string
 from shared.events.envelope import Metadata, iso, utc_now
+from shared.eventstore.engine import create_tables_once
 from shared.http.access_audit import AccessAudit
 
 Role = Literal["admin", "lead", "executive", "viewer", "system", "metrics"]
@@ -95,11 +96,7 @@ class TokenStore:
         loser of the race to create the table (or add a column) finds it made
         by the winner.
         """
-        try:
-            metadata.create_all(self.engine)
-        except sa.exc.DBAPIError:
-            if not sa.inspect(self.engine).has_table(api_tokens.name):
-                raise
+        create_tables_once(metadata, self.engine, api_tokens)
         self._add_scope_columns()
         self.audit.create_schema()
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.events.envelope import iso
+from shared.eventstore.engine import create_tables_once
 from shared.http.auth import Principal, TokenStore
 
 metadata = sa.MetaData()
@@ -67,11 +68,7 @@ class SessionStore:
 
     def create_schema(self) -> None:
         """Create the table when missing."""
-        try:
-            metadata.create_all(self.engine)
-        except sa.exc.DBAPIError:
-            if not sa.inspect(self.engine).has_table(web_sessions.name):
-                raise
+        create_tables_once(metadata, self.engine, web_sessions)
 
     def start(self, principal: Principal) -> tuple[str, int]:
         """A new session for ``principal``: its id (for the cookie) and the
