@@ -24,7 +24,6 @@ NAME = "kafka_pipeline"
 TARGET = ">= 3,000 results/s and >= 5% of raw aiokafka"
 SAMPLED = ("returns", "assessment", "reporting")
 TOPIC = "laa.results"
-RESULTS_SQL = "select count(*) from rm_timeline where kind = 'result'"
 
 
 def end_offsets(bootstrap: str) -> dict[int, int]:
@@ -70,7 +69,7 @@ def measure(stack: DistributedStack, n: int, indicators: int, tag: str = "P") ->
     with Stopwatch() as setup:
         stack.register_indicators(indicators)
     log(f"{NAME}: registered {indicators} indicators in {setup.seconds:.0f} s")
-    before = stack.count("reporting", RESULTS_SQL)
+    mark = stack.timeline_mark()
     start = end_offsets(stack.bootstrap)
     producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all", linger_ms=5)
     began = time.perf_counter()
@@ -84,9 +83,7 @@ def measure(stack: DistributedStack, n: int, indicators: int, tag: str = "P") ->
     finally:
         producer.close(timeout=10)
     produced = time.perf_counter() - began
-    finished = stack.wait_count(
-        "reporting", RESULTS_SQL, before + n, timeout=max(600.0, n / 20), poll=0.25
-    )
+    finished = stack.wait_new_results(mark, n, timeout=max(600.0, n / 20), poll=0.1)
     ours = finished - began
     accepted = stack.count(
         "returns",
@@ -108,7 +105,7 @@ def measure(stack: DistributedStack, n: int, indicators: int, tag: str = "P") ->
 
 def produce(stack: DistributedStack, n: int, indicators: int, tag: str) -> None:
     """Send ``n`` results and wait until reporting holds them (untimed)."""
-    before = stack.count("reporting", RESULTS_SQL)
+    mark = stack.timeline_mark()
     producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all", linger_ms=5)
     try:
         for k in range(n):
@@ -119,9 +116,7 @@ def produce(stack: DistributedStack, n: int, indicators: int, tag: str) -> None:
         producer.flush(timeout=120)
     finally:
         producer.close(timeout=10)
-    stack.wait_count(
-        "reporting", RESULTS_SQL, before + n, timeout=max(600.0, n / 20), poll=0.5
-    )
+    stack.wait_new_results(mark, n, timeout=max(600.0, n / 20), poll=0.5)
 
 
 def profile(stack: DistributedStack, n: int, indicators: int, ctx: Context) -> str:

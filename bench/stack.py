@@ -225,6 +225,40 @@ class DistributedStack:
             time.sleep(poll)
 
 
+    def timeline_mark(self) -> int:
+        """The newest row of reporting's timeline now (0 when empty)."""
+        return self.count("reporting", "select coalesce(max(seq), 0) from rm_timeline")
+
+    def wait_new_results(
+        self, mark: int, wanted: int, timeout: float, poll: float = 0.1
+    ) -> float:
+        """Wait until ``wanted`` result rows follow ``mark`` in reporting's
+        timeline; returns when they did.
+
+        Counted incrementally (only rows past the last one seen), so the probe
+        costs the database the same at the end of a long stream as at its
+        start: counting the whole timeline on every poll took a growing share
+        of PostgreSQL's CPU from the system being measured. Reporting is the
+        timeline's one writer and commits its batches in order.
+        """
+        deadline = time.monotonic() + timeout
+        seen, last = 0, mark
+        query = sa.text(
+            "select count(*) filter (where kind = 'result'), max(seq) "
+            "from rm_timeline where seq > :last"
+        )
+        while True:
+            with self.engine("reporting").connect() as conn:
+                found, newest = conn.execute(query, {"last": last}).one()
+            seen += int(found or 0)
+            last = int(newest or last)
+            if seen >= wanted:
+                return time.perf_counter()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reporting: {seen} of {wanted} results arrived")
+            time.sleep(poll)
+
+
 def shared_stack(ctx: Context) -> DistributedStack:
     """The run's one distributed stack, started on first use, stopped at the end."""
     stack = ctx.shared.get("stack")

@@ -67,9 +67,30 @@ def replay_read_models(
             progress(min(done, head), head)
     with engine.begin() as conn:
         conn.execute(tracking_table.delete().where(tracking_table.c.consumer == MARKER))
+        _bulk_pragmas(conn, on=False)
     if progress is not None:
         progress(head, head)
     return head
+
+
+# While a replay rewrites the read models on SQLite: the write-ahead log is
+# copied back into the database every 200 MB instead of every 4 MB (the
+# default), so index pages that every batch rewrites are copied once per
+# checkpoint rather than once per batch, and the page cache is 64 MB instead
+# of 2 MB. Durability is unchanged (synchronous stays FULL); both settings
+# belong to the connection and are put back at the end. 10% less time for a
+# 200,000-event replay (bench/RESULTS.md).
+_REPLAY_PRAGMAS = {
+    "wal_autocheckpoint": (50_000, 1_000),
+    "cache_size": (-65_536, -2_000),
+}
+
+
+def _bulk_pragmas(conn: Connection, on: bool) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    for name, (during, after) in _REPLAY_PRAGMAS.items():
+        conn.exec_driver_sql(f"PRAGMA {name}={during if on else after}")
 
 
 def _resuming(conn: Connection) -> bool:
@@ -101,6 +122,7 @@ def _apply_batch(
     """Read one batch after ``after`` and apply it to every read model that has
     not seen it yet, all in one transaction; returns the batch's last position."""
     with engine.begin() as conn:
+        _bulk_pragmas(conn, on=True)
         events = store.read_all(after, batch_size, conn=conn)
         if not events:
             return after

@@ -13,6 +13,8 @@
 #                 (default: "pmf").
 #   PG_FAST=1     fsync, synchronous_commit and full_page_writes off: for tests only,
 #                 a crash of the machine may corrupt the cluster.
+#   PG_EXTRA_CONF lines added to the server configuration (e.g. to load
+#                 pg_stat_statements while profiling).
 #   PG_BIN        directory holding initdb/pg_ctl/postgres (default: the newest
 #                 /usr/lib/postgresql/*/bin, else PATH; installs Debian's postgresql
 #                 package with apt-get when none is found).
@@ -194,6 +196,7 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$(socket_dir)'
 $fast
+${PG_EXTRA_CONF:-}
 EOF
 }
 

@@ -35,8 +35,10 @@ _SELECT_ROWS = sa.select(
     framework_rows.c.latest,
     framework_rows.c.assessment,
 ).where(in_json(framework_rows.c.code, "codes"))
+# Only the (indicator, period) pairs the batch's results name: loading every
+# period each touched indicator ever had made a batch cost more with history.
 _RESULT_KEYS = sa.select(results.c.code, results.c.period_end).where(
-    in_json(results.c.code, "codes")
+    row_in_json([results.c.code, results.c.period_end], "keys")
 )
 _ROUND_ROWS = sa.select(
     round_assessments.c.round_id, round_assessments.c.code, round_assessments.c.data
@@ -169,15 +171,15 @@ class Segment:
             if code not in self.rows:
                 self.rows[code] = FrameworkRow({})
                 self.new_rows.add(code)
-        result_codes = sorted(
+        result_keys = sorted(
             {
-                _code_of(e)
+                (_code_of(e), str(e.data["period_end"]))
                 for e in self.events
                 if e.type in ("ReturnSubmitted", "LaaResultReceived")
             }
         )
-        for chunk in _chunks(result_codes):
-            bound = {"codes": members(chunk)}
+        for chunk in _chunks(result_keys):
+            bound = {"keys": members(chunk)}
             self.result_keys.update(
                 (str(r[0]), str(r[1])) for r in self.conn.execute(_RESULT_KEYS, bound)
             )

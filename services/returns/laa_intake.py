@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso
-from shared.eventstore.members import in_json, members
+from shared.eventstore.members import in_json, members, row_in_json
 from shared.eventstore.store import StreamAppend
 
 from . import laa
@@ -33,17 +33,20 @@ _RETIRED = sa.select(known_indicators.c.code, known_indicators.c.retired).where(
     in_json(known_indicators.c.code, "codes")
 )
 _DELETE_WAITING = laa_waiting.delete().where(in_json(laa_waiting.c.result_id, "ids"))
+# The (indicator, period) pairs a batch names, not every period of its
+# indicators: a batch's cost must not grow with the history behind it.
 _INDEXED_PERIODS = sa.select(results_index.c.code, results_index.c.period_end).where(
-    in_json(results_index.c.code, "codes")
+    row_in_json([results_index.c.code, results_index.c.period_end], "keys")
 )
 
 if TYPE_CHECKING:
     from .handlers import LaaOutcome, Raw, ReturnsService
 
 CHUNK = 400  # keys per IN (...) list: under SQLite's bound-parameter limit
+T = TypeVar("T")
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
 
@@ -159,10 +162,9 @@ def _index(
         counts[key] = counts.get(key, 0) + 1
         last[key] = iso(event.recorded_at)
     t = results_index
-    codes = sorted({code for code, _ in counts})
     existing: set[tuple[str, str]] = set()
-    for chunk in _chunks(codes):
-        bound = {"codes": members(chunk)}
+    for chunk in _chunks(sorted(counts)):
+        bound = {"keys": members(chunk)}
         existing.update(
             (str(r[0]), str(r[1])) for r in conn.execute(_INDEXED_PERIODS, bound)
         )

@@ -107,3 +107,45 @@ def test_dates_at_the_edges_of_the_range_are_accepted(
         "rejected",
         "rejected",
     ]
+
+
+def test_a_period_sent_again_in_a_later_batch_is_counted_and_shown_as_a_correction(
+    api: Api, system: EmbeddedSystem
+) -> None:
+    """Batches look up only the (indicator, period) pairs they name: a period
+    sent again is found whatever else the indicator has, and a new period of
+    the same indicator is not taken for one seen before."""
+    import sqlalchemy as sa
+
+    from services.reporting.tables import timeline
+    from services.returns.tables import results_index
+
+    api.post(f"{P}/indicators", indicator("NI 110", laa=True))
+    first = [GOOD, {**GOOD, "result_id": "ok-2", "period_end": "2008-09-30"}]
+    assert post_batch(api, json.dumps(first))["accepted"] == 2
+    again = [
+        {**GOOD, "result_id": "ok-3", "period_end": "2008-12-31"},
+        {**GOOD, "result_id": "ok-4", "value": 64.0},
+    ]
+    assert post_batch(api, json.dumps(again))["accepted"] == 2
+    with system.engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                sa.select(results_index.c.period_end, results_index.c.returns)
+            ).all()
+        )
+        shown = [
+            (row.period_end, json.loads(row.data)["correction"])
+            for row in conn.execute(
+                sa.select(timeline.c.period_end, timeline.c.data)
+                .where(timeline.c.kind == "result")
+                .order_by(timeline.c.seq)
+            )
+        ]
+    assert counts == {"2008-06-30": 2, "2008-09-30": 1, "2008-12-31": 1}
+    assert shown == [
+        ("2008-06-30", False),
+        ("2008-09-30", False),
+        ("2008-12-31", False),
+        ("2008-06-30", True),
+    ]

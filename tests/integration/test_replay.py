@@ -38,6 +38,13 @@ def test_replay_gives_the_same_read_models_and_reports(tmp_path: Path) -> None:
     )
     assert replayed == system.store.head()
     assert seen and seen[-1][0] == seen[-1][1]
+    # The bulk settings of the replay's connection are put back afterwards.
+    with system.engine.connect() as conn:
+        pragmas = [
+            conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("wal_autocheckpoint", "cache_size", "synchronous")
+        ]
+    assert pragmas == [1000, -2000, 2]
     assert dump(system) == before
     assert system.framework.current() == board
 
