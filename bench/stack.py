@@ -224,7 +224,6 @@ class DistributedStack:
                 raise TimeoutError(f"{service}: {sql} did not reach {wanted}")
             time.sleep(poll)
 
-
     def timeline_mark(self) -> int:
         """The newest row of reporting's timeline now (0 when empty)."""
         return self.count("reporting", "select coalesce(max(seq), 0) from rm_timeline")
