@@ -133,38 +133,47 @@ _SELECT_DEFINITIONS_NOW = sa.select(_t.c.code, _t.c.definition).where(
     in_json(_t.c.code, "codes")
 )
 _d, _r, _a, _dc = definitions, result_rows, answers, decisions
-_d2, _a2 = definitions.alias("d_before"), answers.alias("a_before")
 _SINCE = sa.bindparam("since", type_=sa.String())
+
+
+def _from_since(table: sa.Table, at: str, payload: str, *series: str) -> Any:
+    """``table``'s rows of the codes from ``since`` on, and the last row of each
+    series (the code, with ``series`` columns) before it: the ones in force
+    when a replay from ``since`` starts.
+
+    The last rows come from a grouped max over the primary key (an index-only
+    scan) joined back once: a correlated "= (SELECT max ...)" ran one lookup
+    for every earlier row an indicator had, the costliest read of a batch.
+    """
+    group = [table.c.code, *(table.c[c] for c in series)]
+    columns = [*group, table.c[at], table.c[payload]]
+    last = (
+        sa.select(*group, sa.func.max(table.c[at]).label("last"))
+        .where(in_json(table.c.code, "codes"), table.c[at] < _SINCE)
+        .group_by(*group)
+        .subquery()
+    )
+    matched = [c == last.c[c.name] for c in group]
+    return sa.union_all(
+        sa.select(*columns).where(
+            in_json(table.c.code, "codes"), table.c[at] >= _SINCE
+        ),
+        sa.select(*columns).join(
+            last, sa.and_(*matched, table.c[at] == last.c["last"])
+        ),
+    )
+
+
 # Only what a replay from ``since`` on can use: facts and answers from then on,
 # and the last definition and the last answer of each series before it (the
 # ones in force when it starts). Earlier ones are folded over unread, so an
 # indicator's load does not grow with every answer it was ever given.
 _SELECT_INDICATOR = (
-    sa.select(_d.c.code, _d.c.key, _d.c.definition).where(
-        in_json(_d.c.code, "codes"),
-        sa.or_(
-            _d.c.key >= _SINCE,
-            _d.c.key
-            == sa.select(sa.func.max(_d2.c.key))
-            .where(_d2.c.code == _d.c.code, _d2.c.key < _SINCE)
-            .scalar_subquery(),
-        ),
-    ),
-    sa.select(_r).where(in_json(_r.c.code, "codes")),
-    sa.select(_a.c.code, _a.c.series, _a.c.at, _a.c.data).where(
-        in_json(_a.c.code, "codes"),
-        sa.or_(
-            _a.c.at >= _SINCE,
-            _a.c.at
-            == sa.select(sa.func.max(_a2.c.at))
-            .where(
-                _a2.c.code == _a.c.code,
-                _a2.c.series == _a.c.series,
-                _a2.c.at < _SINCE,
-            )
-            .scalar_subquery(),
-        ),
-    ),
+    _from_since(_d, "key", "definition"),
+    sa.select(
+        _r.c.code, _r.c.key, _r.c.period_end, _r.c.value, _r.c.prediction, _r.c.source
+    ).where(in_json(_r.c.code, "codes")),
+    _from_since(_a, "at", "data", "series"),
     sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(
         in_json(_ra.c.code, "codes")
     ),
@@ -277,15 +286,18 @@ def load_indicators(conn: Connection, start: dict[str, str]) -> list[IndicatorFa
                 before[code] = (key, raw)
         for code, (key, raw) in before.items():
             found[code].definitions.append((key, codec.loads(raw)))
-        for row in conn.execute(q_results, bound).mappings():
-            found[row["code"]].results.append(
+        # By position: a row mapping read by name cost more than the decoding.
+        for code, key, period_end, value, prediction, source in conn.execute(
+            q_results, bound
+        ):
+            found[code].results.append(
                 (
-                    row["key"],
+                    key,
                     Result(
-                        date.fromisoformat(row["period_end"]),
-                        codec.loads(row["value"]),
-                        row["prediction"],
-                        row["source"],
+                        date.fromisoformat(period_end),
+                        codec.loads(value),
+                        prediction,
+                        source,
                     ),
                 )
             )

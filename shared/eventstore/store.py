@@ -43,24 +43,15 @@ from shared.events.envelope import (
 )
 from shared.events.payloads import validate_payload
 from shared.events.upcasting import upcast
-from shared.eventstore.members import members
+from shared.eventstore.members import members, per_member
 from shared.eventstore.schema import events, metadata
 
-# Each stream's newest version, looked up from the list of names: a scalar
-# max() per stream is one step down the (stream, stream_version) index on
-# both databases, where GROUP BY over "stream IN (...)" read every version of
-# every stream, so an append cost more the longer its streams had grown.
-_STREAM_VERSIONS = {
-    "postgresql": sa.text(
-        "SELECT s.name, (SELECT max(e.stream_version) FROM events e"
-        " WHERE e.stream = s.name)"
-        " FROM jsonb_array_elements_text(CAST(:streams AS jsonb)) AS s(name)"
-    ),
-    "sqlite": sa.text(
-        "SELECT s.value, (SELECT max(e.stream_version) FROM events e"
-        " WHERE e.stream = s.value) FROM json_each(:streams) AS s"
-    ),
-}
+# Each stream's newest version: one step down the (stream, stream_version)
+# index per stream, where GROUP BY over "stream IN (...)" read every version
+# of every stream, so an append cost more the longer its streams had grown.
+_STREAM_VERSIONS = per_member(
+    "streams", "SELECT max(e.stream_version) FROM events e WHERE e.stream = {m}"
+)
 
 AppendListener = Callable[[Sequence[EventEnvelope]], None]
 

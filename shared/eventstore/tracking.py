@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from shared.eventstore import bulk
-from shared.eventstore.members import in_json, members
+from shared.eventstore.members import members, per_member
 from shared.eventstore.schema import stream_tracking, tracking
 
 
@@ -58,9 +58,10 @@ def set_stream_version(
         )
 
 
-_VERSIONS = sa.select(stream_tracking.c.stream, stream_tracking.c.version).where(
-    stream_tracking.c.consumer == sa.bindparam("consumer"),
-    in_json(stream_tracking.c.stream, "streams"),
+_VERSIONS = per_member(
+    "streams",
+    "SELECT t.version FROM stream_tracking t"
+    " WHERE t.consumer = :consumer AND t.stream = {m}",
 )
 _UPDATE_VERSION = (
     stream_tracking.update()
@@ -82,7 +83,8 @@ def stream_versions(
     names = sorted(streams)
     for start in range(0, len(names), 500):  # under SQLite's variable limit
         bound = {"consumer": consumer, "streams": members(names[start : start + 500])}
-        found.update({s: int(v) for s, v in conn.execute(_VERSIONS, bound)})
+        rows = conn.execute(_VERSIONS[conn.dialect.name], bound)
+        found.update({s: int(v) for s, v in rows if v is not None})
     return found
 
 

@@ -69,3 +69,28 @@ def test_one_column_and_composite_keys(engine: sa.Engine) -> None:
         assert got == set(keys[:3])
         assert conn.execute(one, {"codes": members([])}).all() == []
         assert conn.execute(two, {"keys": members([])}).all() == []
+
+
+def test_a_scalar_lookup_per_member(engine: sa.Engine) -> None:
+    """``per_member``: every member comes back once, in the list's order, with
+    its lookup (NULL where nothing matches), on both databases."""
+    from shared.eventstore.members import per_member
+
+    with engine.begin() as conn:
+        conn.execute(_rows.insert(), ROWS)
+    query = per_member(
+        "codes", "SELECT count(*) FROM members_probe p WHERE p.code = {m}"
+    )[engine.dialect.name]
+    wanted = [*CODES[:3], "missing", CODES[-1]]
+    with engine.connect() as conn:
+        found = [tuple(r) for r in conn.execute(query, {"codes": members(wanted)})]
+        empty = list(conn.execute(query, {"codes": members([])}))
+    assert found == [(c, 0 if c == "missing" else 2) for c in wanted]
+    assert empty == []
+
+    tracked = per_member(
+        "codes", "SELECT max(p.kind) FROM members_probe p WHERE p.code = {m}"
+    )[engine.dialect.name]
+    with engine.connect() as conn:
+        rows = dict(tuple(r) for r in conn.execute(tracked, {"codes": members(wanted)}))
+    assert rows["missing"] is None and rows[CODES[0]] == "b"
