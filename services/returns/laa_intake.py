@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from shared.events.catalogue import current_version
 from shared.events.envelope import EventEnvelope, Metadata, NewEvent, iso
+from shared.eventstore import bulk
 from shared.eventstore.members import in_json, members, row_in_json
 from shared.eventstore.store import StreamAppend
 
@@ -37,6 +38,21 @@ _DELETE_WAITING = laa_waiting.delete().where(in_json(laa_waiting.c.result_id, "i
 # indicators: a batch's cost must not grow with the history behind it.
 _INDEXED_PERIODS = sa.select(results_index.c.code, results_index.c.period_end).where(
     row_in_json([results_index.c.code, results_index.c.period_end], "keys")
+)
+
+_INSERT_ID = laa_ids.insert()
+_INSERT_PERIOD = results_index.insert()
+_COUNT_AGAIN = (
+    results_index.update()
+    .where(
+        results_index.c.code == sa.bindparam("k_code"),
+        results_index.c.period_end == sa.bindparam("k_period"),
+    )
+    .values(
+        returns=results_index.c.returns + sa.bindparam("v_more"),
+        last_source="laa",
+        last_recorded_at=sa.bindparam("v_at"),
+    )
 )
 
 if TYPE_CHECKING:
@@ -123,7 +139,7 @@ def receive_batch(
 
     if accepted:
         taken = [a.result.result_id for a in accepted]
-        conn.execute(laa_ids.insert(), [{"result_id": rid} for rid in taken])
+        bulk.executemany(conn, _INSERT_ID, [{"result_id": rid} for rid in taken])
         for chunk in _chunks(taken):  # accepted while it waited on the stream
             conn.execute(_DELETE_WAITING, {"ids": members(chunk)})
     written = service.store.append_many(appends, conn=conn) if appends else []
@@ -161,7 +177,6 @@ def _index(
         key = (result.indicator_code, result.period_end.isoformat())
         counts[key] = counts.get(key, 0) + 1
         last[key] = iso(event.recorded_at)
-    t = results_index
     existing: set[tuple[str, str]] = set()
     for chunk in _chunks(sorted(counts)):
         bound = {"keys": members(chunk)}
@@ -171,8 +186,9 @@ def _index(
     fresh = [key for key in counts if key not in existing]
     known = [key for key in counts if key in existing]
     if fresh:
-        conn.execute(
-            t.insert(),
+        bulk.executemany(
+            conn,
+            _INSERT_PERIOD,
             [
                 {
                     "code": code,
@@ -185,17 +201,9 @@ def _index(
             ],
         )
     if known:
-        conn.execute(
-            t.update()
-            .where(
-                t.c.code == sa.bindparam("k_code"),
-                t.c.period_end == sa.bindparam("k_period"),
-            )
-            .values(
-                returns=t.c.returns + sa.bindparam("v_more"),
-                last_source="laa",
-                last_recorded_at=sa.bindparam("v_at"),
-            ),
+        bulk.executemany(
+            conn,
+            _COUNT_AGAIN,
             [
                 {
                     "k_code": code,

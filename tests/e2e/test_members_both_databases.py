@@ -94,3 +94,76 @@ def test_a_scalar_lookup_per_member(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         rows = dict(tuple(r) for r in conn.execute(tracked, {"codes": members(wanted)}))
     assert rows["missing"] is None and rows[CODES[0]] == "b"
+
+
+_bulk = sa.Table(
+    "bulk_probe",
+    _meta,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("period", sa.String(10), nullable=False),
+    sa.Column("data", sa.Text),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("flag", sa.Boolean),
+    sa.Column("source", sa.String(10)),
+)
+
+
+def _bulk_rows(engine: sa.Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(_bulk).order_by(_bulk.c.seq))]
+
+
+def test_bulk_writes_are_the_same_as_one_row_at_a_time(engine: sa.Engine) -> None:
+    """``bulk.executemany`` (arrays unnested on PostgreSQL, the driver's
+    executemany on SQLite): inserts keep their order, NULLs, quotes and
+    Unicode; updates add to a column, set literals, and a batch that names
+    one row twice applies both, in order."""
+    from shared.eventstore import bulk
+
+    t = _bulk
+    rows = [
+        {"code": c, "period": p, "data": d, "count": 1, "flag": f, "source": None}
+        for c, p, d, f in [
+            ("NI 50", "2008-06-30", '{"v": "it\'s"}', True),
+            ('NI "2"', "2008-06-30", None, None),
+            ("Ünïcode", "2008-09-30", "x" * 5000, False),
+            ("NI {1,2}", "2008-12-31", "NULL", True),
+            ("back\\slash", "2008-12-31", 'a\\"b" {c,d} \\\\', None),
+        ]
+    ]
+    update = (
+        t.update()
+        .where(t.c.code == sa.bindparam("k_code"), t.c.period == sa.bindparam("k_p"))
+        .values(
+            count=t.c.count + sa.bindparam("v_more"),
+            data=sa.bindparam("v_data"),
+            source="laa",
+        )
+    )
+    with engine.begin() as conn:
+        bulk.executemany(conn, t.insert(), rows)
+        bulk.executemany(conn, t.insert(), [{**rows[0], "period": "2009-03-31"}])
+        bulk.executemany(
+            conn,
+            update,
+            [
+                {"k_code": "NI 50", "k_p": "2008-06-30", "v_more": 2, "v_data": None},
+                {"k_code": "Ünïcode", "k_p": "2008-09-30", "v_more": 5, "v_data": "é"},
+                {"k_code": "none", "k_p": "2008-09-30", "v_more": 9, "v_data": "x"},
+            ],
+        )
+        twice = {"k_code": 'NI "2"', "k_p": "2008-06-30", "v_data": "t"}
+        bulk.executemany(
+            conn,
+            update,
+            [{**twice, "v_more": 3}, {**twice, "v_more": 4, "v_data": "u"}],
+        )
+    assert [r[1:] for r in _bulk_rows(engine)] == [
+        ("NI 50", "2008-06-30", None, 3, True, "laa"),
+        ('NI "2"', "2008-06-30", "u", 8, None, "laa"),
+        ("Ünïcode", "2008-09-30", "é", 6, False, "laa"),
+        ("NI {1,2}", "2008-12-31", "NULL", 1, True, None),
+        ("back\\slash", "2008-12-31", 'a\\"b" {c,d} \\\\', 1, None, None),
+        ("NI 50", "2009-03-31", '{"v": "it\'s"}', 1, True, None),
+    ]
