@@ -121,7 +121,7 @@ def executemany(
     if arrays is not None and len(rows) > 1 and _distinct(rows, arrays.keys):
         bound: dict[str, Any] = dict(fixed)
         for name in arrays.names:
-            bound[name] = _array_text([row[name] for row in rows])
+            bound[name] = array_text([row[name] for row in rows])
         if all(bound[name] is not None for name in arrays.names):
             conn.exec_driver_sql(arrays.sql, bound)
             return
@@ -134,7 +134,7 @@ def executemany(
     conn.exec_driver_sql(sql, params)
 
 
-def _array_text(values: list[Any]) -> str | None:
+def array_text(values: list[Any]) -> str | None:
     """``values`` as a PostgreSQL array literal (``{"a","b",NULL}``), cast to
     the column's array type by the statement.
 
@@ -168,4 +168,4 @@ def _distinct(rows: Sequence[Mapping[str, Any]], keys: list[str]) -> bool:
     return len(seen) == len(rows)
 
 
-__all__ = ["executemany"]
+__all__ = ["array_text", "executemany"]

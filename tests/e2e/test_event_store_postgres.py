@@ -162,3 +162,30 @@ def test_a_follower_never_skips_an_event_committed_late(store: EventStore) -> No
     assert len(everything) == writers * batches * 2
     # Each follower saw every event exactly once, in order: nothing skipped.
     assert sorted(seen) == sorted(everything * 2)
+
+
+def test_awkward_text_comes_back_as_it_was_appended(store: EventStore) -> None:
+    """A batch is written as array literals: quotes, backslashes, braces,
+    commas, the word NULL and non-ASCII text survive in every column."""
+    awkward = 'a\\"b" {c,d} NULL \\\\ ünï ✓ \n\t end'
+    events = [
+        NewEvent(
+            type="LaaResultReceived",
+            data={
+                "value": 1.5,
+                "indicator_code": awkward,
+                "period_end": "2009-06-30",
+                "result_id": f"{awkward}{n}",
+            },
+        )
+        for n in range(3)
+    ]
+    meta = Metadata(actor=f"system {awkward}", correlation_id="NULL")
+    recorded = store.append_many([StreamAppend(f"s {awkward}", 0, events, meta)])
+    back = store.read_all(0)
+    assert back == recorded
+    assert [e.data["result_id"] for e in back] == [f"{awkward}{n}" for n in range(3)]
+    assert {(e.actor, e.correlation_id, e.causation_id) for e in back} == {
+        (f"system {awkward}", "NULL", None)
+    }
+    assert [e.position for e in back] == sorted(e.position or 0 for e in back)
