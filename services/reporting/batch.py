@@ -84,9 +84,12 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + CHUNK]
 
 
+_INDICATOR_TYPES = frozenset(INDICATOR_EVENT_TYPES)  # a hash lookup per event
+
+
 def _code_of(e: EventEnvelope) -> str:
     return str(
-        e.data["code"] if e.type in INDICATOR_EVENT_TYPES else e.data["indicator_code"]
+        e.data["code"] if e.type in _INDICATOR_TYPES else e.data["indicator_code"]
     )
 
 
@@ -99,12 +102,13 @@ class FrameworkRow:
     which cost a decode and an encode per touched indicator per batch.
     """
 
-    __slots__ = ("_changed", "_raw", "_value")
+    __slots__ = ("_changed", "_encoded", "_raw", "_value")
 
     def __init__(self, raw: dict[str, str | None]) -> None:
         self._raw = raw
         self._value: dict[str, Any] = {}
         self._changed: set[str] = set()
+        self._encoded: dict[str, str] = {}  # the text of a value set with it
 
     def __getitem__(self, column: str) -> Any:
         if column not in self._value:
@@ -115,12 +119,21 @@ class FrameworkRow:
     def __setitem__(self, column: str, value: Any) -> None:
         self._value[column] = value
         self._changed.add(column)
+        self._encoded.pop(column, None)
+
+    def set_encoded(self, column: str, value: Any, text: str) -> None:
+        """Set ``column`` to ``value`` whose canonical text is already ``text``
+        (a result is encoded once for its row, its timeline rows and here)."""
+        self[column] = value
+        self._encoded[column] = text
 
     def texts(self) -> dict[str, str | None]:
         """The stored text of each column: as read unless it changed."""
         out: dict[str, str | None] = {}
         for column in ("definition", "latest", "assessment"):
-            if column in self._changed or column not in self._raw:
+            if column in self._encoded:
+                out[column] = self._encoded[column]
+            elif column in self._changed or column not in self._raw:
                 value = self[column]
                 # The definition column always holds JSON (``null`` before
                 # registration); the other two are NULL when empty.
@@ -223,7 +236,9 @@ class Segment:
         data: dict[str, Any],
         period_end: str | None = None,
         sort_key: str | None = None,
+        text: str | None = None,
     ) -> None:
+        """A timeline row of ``data`` (``text``: its canonical JSON, if known)."""
         values = {
             "valid_from": iso(e.occurred_at),
             "recorded_at": iso(e.recorded_at),
@@ -231,7 +246,7 @@ class Segment:
             "round_id": None,
             "event_type": e.type,
             "actor": e.actor,
-            "data": p.dumps(data),
+            "data": p.dumps(data) if text is None else text,
         }
         if sort_key is not None:
             key = (code, kind, sort_key)
@@ -293,12 +308,12 @@ class Segment:
         else:
             self.results_changed[key] = encoded
         self.result_keys.add(key)
-        self._timeline(e, code, "result", result, period_end=period)
+        self._timeline(e, code, "result", result, period_end=period, text=encoded)
         latest = row["latest"]
         if latest is None or period >= latest["period_end"]:
-            row["latest"] = result
+            row.set_encoded("latest", result, encoded)
             self.dirty.add(code)
-            self._timeline(e, code, "latest", result, period_end=period)
+            self._timeline(e, code, "latest", result, period_end=period, text=encoded)
 
     def _on_assessment(self, e: EventEnvelope) -> None:
         code = _code_of(e)
@@ -310,11 +325,12 @@ class Segment:
                 self.rounds_dirty.add(key)
             return
         row = self.rows[code]
+        text = p.dumps(e.data)  # once, for the framework row and the timeline
         if p._newer(row["assessment"], e.data):
-            row["assessment"] = dict(e.data)
+            row.set_encoded("assessment", dict(e.data), text)
             self.dirty.add(code)
         self._timeline(
-            e, code, "assessment", dict(e.data), sort_key=p.answer_key(e, "1")
+            e, code, "assessment", e.data, sort_key=p.answer_key(e, "1"), text=text
         )
 
     # -- writing ---------------------------------------------------------------
@@ -323,7 +339,7 @@ class Segment:
         """Load, fold every event in order, then write each table once."""
         self._load()
         for e in self.events:
-            if e.type in INDICATOR_EVENT_TYPES:
+            if e.type in _INDICATOR_TYPES:
                 self._on_indicator(e)
             elif e.type == "AssessmentChanged":
                 self._on_assessment(e)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +21,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@lru_cache(maxsize=65536)
+_ISO: dict[datetime, str] = {}
+_ISO_MAX = 65536
+
+
 def iso(ts: datetime) -> str:
     """ISO 8601 in UTC with a ``Z`` and microseconds, the one timestamp format
     we store and send: fixed width, so text order is time order.
@@ -30,10 +32,27 @@ def iso(ts: datetime) -> str:
     Cached: consumers format the same event's times several times over (keys
     for causal order, timeline rows), and formatting costs more than a lookup.
     """
+    found = _ISO.get(ts)
+    if found is not None:
+        return found
     if ts.tzinfo is UTC:  # what the log and the clock give: the common case
-        return ts.isoformat(timespec="microseconds")[:-6] + "Z"
-    utc = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
-    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
+        text = ts.isoformat(timespec="microseconds")[:-6] + "Z"
+    else:
+        utc = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
+        text = utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    remember_iso(ts, text)
+    return text
+
+
+def remember_iso(ts: datetime, text: str) -> None:
+    """Record that ``ts`` is written ``text`` (as :func:`iso` writes it).
+
+    A timestamp read from the log already has its text: recording it spares
+    each consumer formatting it again, the costliest step of a row's key.
+    """
+    if len(_ISO) >= _ISO_MAX:
+        _ISO.clear()
+    _ISO[ts] = text
 
 
 class NewEvent(BaseModel):

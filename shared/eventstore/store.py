@@ -39,6 +39,7 @@ from shared.events.envelope import (
     NewEvent,
     event_id_of,
     iso,
+    remember_iso,
     utc_now,
 )
 from shared.events.payloads import validate_payload
@@ -395,8 +396,15 @@ def envelope_of(row: Sequence[Any]) -> EventEnvelope:
     return upcast(event)
 
 
+_ISO_WIDTH = len("2009-04-30T12:00:00.000000Z")
+
+
 def _timestamp(value: str | datetime) -> datetime:
     """A stored timestamp (ISO text with ``Z``) as an aware UTC datetime."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value)
+    ts = datetime.fromisoformat(value)
+    if len(value) == _ISO_WIDTH and value[10] == "T" and value[-1] == "Z":
+        # the text iso() writes for it
+        remember_iso(ts, value)
+    return ts
