@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 VOCABULARY_VERSION = 1
@@ -178,8 +179,13 @@ class BreakdownError(ValueError):
     """A breakdown the vocabulary cannot accept; the message says which group."""
 
 
+@lru_cache(maxsize=4096)
 def canonical(name: str) -> str | None:
-    """The canonical key of ``name``, or None when the vocabulary does not know it."""
+    """The canonical key of ``name``, or None when the vocabulary does not know it.
+
+    Cached: a national release names the same few groups on every result,
+    and folding a name costs more than the rest of checking its figure.
+    """
     prefix, sep, rest = name.partition(":")
     if sep and _folded(prefix) == LOCALITY:
         slug = _folded(rest).replace(" ", "-")

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from .assess import assess, decided_status
@@ -160,7 +161,7 @@ def _facts_in_order(
         *((k, "settings", s) for k, s in shared.settings),
         *((e.key, "round", e) for e in shared.rounds),
     ]
-    merged.sort(key=lambda f: f[0])
+    merged.sort(key=itemgetter(0))  # by key: causal order
     return merged
 
 
