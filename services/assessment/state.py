@@ -136,17 +136,21 @@ _d, _r, _a, _dc = definitions, result_rows, answers, decisions
 _SINCE = sa.bindparam("since", type_=sa.String())
 
 
-def _from_since(table: sa.Table, at: str, payload: str, *series: str) -> Any:
+def _from_since(
+    table: sa.Table, at: str, payload: str | tuple[str, ...], *series: str
+) -> Any:
     """``table``'s rows of the codes from ``since`` on, and the last row of each
     series (the code, with ``series`` columns) before it: the ones in force
-    when a replay from ``since`` starts.
+    when a replay from ``since`` starts. Each row is the series' columns, then
+    ``at``, then the ``payload`` column(s).
 
     The last rows come from a grouped max over the primary key (an index-only
     scan) joined back once: a correlated "= (SELECT max ...)" ran one lookup
     for every earlier row an indicator had, the costliest read of a batch.
     """
     group = [table.c.code, *(table.c[c] for c in series)]
-    columns = [*group, table.c[at], table.c[payload]]
+    payloads = (payload,) if isinstance(payload, str) else payload
+    columns = [*group, table.c[at], *(table.c[c] for c in payloads)]
     last = (
         sa.select(*group, sa.func.max(table.c[at]).label("last"))
         .where(in_json(table.c.code, "codes"), table.c[at] < _SINCE)
@@ -165,14 +169,14 @@ def _from_since(table: sa.Table, at: str, payload: str, *series: str) -> Any:
 
 
 # Only what a replay from ``since`` on can use: facts and answers from then on,
-# and the last definition and the last answer of each series before it (the
-# ones in force when it starts). Earlier ones are folded over unread, so an
-# indicator's load does not grow with every answer it was ever given.
+# and the last definition, the last result of each period and the last answer
+# of each series before it (the ones in force when it starts: a later result
+# for a period corrects the earlier, see ``assess.current_results``). Earlier
+# ones are folded over unread, so an indicator's load grows with its periods,
+# not with every result and answer it was ever given.
 _SELECT_INDICATOR = (
     _from_since(_d, "key", "definition"),
-    sa.select(
-        _r.c.code, _r.c.key, _r.c.period_end, _r.c.value, _r.c.prediction, _r.c.source
-    ).where(in_json(_r.c.code, "codes")),
+    _from_since(_r, "key", ("value", "prediction", "source"), "period_end"),
     _from_since(_a, "at", "data", "series"),
     sa.select(_ra.c.round_id, _ra.c.code, _ra.c.raised).where(
         in_json(_ra.c.code, "codes")
@@ -265,9 +269,10 @@ def load_shared(conn: Connection) -> SharedFacts:
 
 def load_indicators(conn: Connection, start: dict[str, str]) -> list[IndicatorFacts]:
     """What a replay of each code in ``start`` from its moment on needs: its
-    results, decisions and raised challenges, its definitions and said answers
-    from that moment on, and the last of each in force just before it (a
-    handful of queries per chunk)."""
+    decisions and raised challenges, its definitions, results and said answers
+    from that moment on, and the last of each in force just before it (the last
+    definition, the last result of each period, the last answer of each
+    series), in a handful of queries per chunk."""
     from .timeline import IndicatorFacts
 
     codes = sorted(start)
@@ -287,7 +292,7 @@ def load_indicators(conn: Connection, start: dict[str, str]) -> list[IndicatorFa
         for code, (key, raw) in before.items():
             found[code].definitions.append((key, codec.loads(raw)))
         # By position: a row mapping read by name cost more than the decoding.
-        for code, key, period_end, value, prediction, source in conn.execute(
+        for code, period_end, key, value, prediction, source in conn.execute(
             q_results, bound
         ):
             found[code].results.append(

@@ -197,6 +197,13 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
         rid: {f: c for f, c in flags.items() if c["at"] < start}
         for rid, flags in facts.raised.items()
     }
+    # The answer of each series in force just before ``start``: the last one
+    # the log said before it (the facts it was said at may not be loaded: a
+    # result since corrected for its period, a definition since replaced).
+    for series, by_moment in facts.said.items():
+        before = [m for m in by_moment if m < start]
+        if before:
+            in_force[series] = by_moment[max(before)]
     found: list[tuple[str, str, dict[str, Any], bool, list[dict[str, Any]]]] = []
     for at, group in _moments(_facts_in_order(facts, shared)):
         for _key, kind, value in group:
@@ -211,9 +218,6 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
             else:
                 decided[value[0]] = value[1]
         if at < start:
-            for series, by_moment in facts.said.items():
-                if at in by_moment:
-                    in_force[series] = by_moment[at]
             continue
         if definition is None:
             continue
