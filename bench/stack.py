@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -54,6 +55,9 @@ class DistributedStack:
             "KAFKA_PORT": str(self.kafka_port),
             "KAFKA_CONTROLLER_PORT": str(free_port()),
             "KAFKA_LOG_LEVEL": "WARN",
+            # kafka.sh asks the broker for metadata with this Python (it has
+            # kafka-python); at WARN the broker logs no "started" line to wait on.
+            "PYTHON": sys.executable,
         }
         self.pg_port = free_port()
         self.pg_env = {
