@@ -44,7 +44,8 @@ from tests.integration.conftest import indicator
 
 P = "/api/v1"
 EXAMPLES = 10  # per operation and mode: a minute or two of CPU on two cores
-STATEFUL_EXAMPLES = 30
+# Scenarios of up to 6 steps; with 30 a run once created nothing to follow.
+STATEFUL_EXAMPLES = 45
 CHECKS: list[Callable[..., Any]] = [
     not_a_server_error,
     status_code_conformance,
