@@ -65,3 +65,20 @@ def result(
     source: Source = "lead",
 ) -> Result:
     return Result(period_end, value, prediction, source)
+
+
+def definition_data(**extra: Any) -> dict[str, Any]:
+    """An indicator's definition as its events carry it (a dict), for the
+    timeline and the assessment's state: measurable, led, with a baseline of
+    10 and no target unless ``extra`` gives one."""
+    return {
+        "code": "NI 1",
+        "polarity": "higher_is_better",
+        "measurable": True,
+        "retired": False,
+        "lead_organisation": "Council",
+        "named_lead": {"name": "A Lead"},
+        "baseline": {"period_end": "2008-03-31", "value": 10.0},
+        "target": None,
+        **extra,
+    }

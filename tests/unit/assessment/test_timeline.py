@@ -13,6 +13,7 @@ from services.assessment.timeline import (
     SharedFacts,
     replay,
 )
+from tests.unit.assessment.given import definition_data
 
 
 def at(day: int) -> str:
@@ -22,20 +23,6 @@ def at(day: int) -> str:
 
 def key(day: int, stream: str) -> str:
     return f"{at(day)}/{stream}/000000000001"
-
-
-def definition(**extra: Any) -> dict[str, Any]:
-    return {
-        "code": "NI 1",
-        "polarity": "higher_is_better",
-        "measurable": True,
-        "retired": False,
-        "lead_organisation": "Council",
-        "named_lead": {"name": "A Lead"},
-        "baseline": {"period_end": "2008-03-31", "value": 10.0},
-        "target": None,
-        **extra,
-    }
 
 
 TARGET = {"period_end": "2011-03-31", "value": 20.0}
@@ -49,9 +36,11 @@ ROUND = SharedFacts(
 
 def facts(with_target: bool) -> IndicatorFacts:
     found = IndicatorFacts("NI 1")
-    found.definitions.append((key(1, "indicator:NI 1"), definition()))
+    found.definitions.append((key(1, "indicator:NI 1"), definition_data()))
     if with_target:
-        found.definitions.append((key(5, "indicator:NI 1"), definition(target=TARGET)))
+        found.definitions.append(
+            (key(5, "indicator:NI 1"), definition_data(target=TARGET))
+        )
     found.results.append(
         (key(3, "returns:NI 1"), Result(date(2008, 12, 31), 14.0, "on_target"))
     )

@@ -34,6 +34,7 @@ from services.assessment.timeline import (
     SharedFacts,
     replay,
 )
+from tests.unit.assessment.given import definition_data
 
 CODE = "NI 1"
 PERIODS = ("2008-06-30", "2008-09-30", "2008-12-31", "2009-03-31")
@@ -49,18 +50,11 @@ def key(day: int, stream: str) -> str:
 
 
 def definition(target: float | None) -> dict[str, Any]:
-    return {
-        "code": CODE,
-        "polarity": "higher_is_better",
-        "measurable": True,
-        "retired": False,
-        "lead_organisation": "Council",
-        "named_lead": {"name": "A Lead"},
-        "baseline": {"period_end": "2008-03-31", "value": 10.0},
-        "target": (
-            None if target is None else {"period_end": "2011-03-31", "value": target}
-        ),
-    }
+    if target is None:
+        return definition_data(code=CODE)
+    return definition_data(
+        code=CODE, target={"period_end": "2011-03-31", "value": target}
+    )
 
 
 ROUND = SharedFacts(
