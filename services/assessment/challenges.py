@@ -11,6 +11,7 @@ from shared.eventstore.store import EventStore
 from shared.messaging.consumers import ApplyContext
 
 from . import state
+from .memory import HELD
 from .policy import reassess
 from .state import fact_key, moment_of
 
@@ -69,6 +70,8 @@ class ChallengeService:
             # The decision is a fact from the moment it was recorded: answers
             # from then on show it, earlier ones do not.
             at = moment_of(decided)
+            HELD.begin(conn)
+            HELD.forget([code])  # read again with the decision
             state.record_decision(conn, round_id, code, fact_key(decided), record)
             reassess(ctx, {code: at}, meta)
             after, _ = state.load_round_assessment(conn, round_id, code)

@@ -35,9 +35,10 @@ from shared.messaging.consumers import ApplyContext, Handler, Projection
 
 from . import state
 from .definitions import apply_indicator_event
+from .memory import HELD, added_facts, ensure_writer_row
 from .state import Answers, NewFacts, dumps, fact_key, moment_of
 from .tables import metadata, rounds
-from .timeline import CURRENT, moment, replay
+from .timeline import CURRENT, IndicatorFacts, moment, replay
 
 ACTOR = "service:assessment"
 RESULT_TYPES = ("ReturnSubmitted", "LaaResultReceived")
@@ -86,6 +87,7 @@ def _record_round(ctx: ApplyContext, e: EventEnvelope) -> dict[str, Any]:
 
 def apply_batch(ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
     """Record every fact of the batch, then reassess each touched indicator once."""
+    HELD.begin(ctx.conn)
     codes = {
         e.data["code"] if e.type in INDICATOR_EVENT_TYPES else e.data["indicator_code"]
         for e in events
@@ -131,11 +133,22 @@ def apply_batch(ctx: ApplyContext, events: Sequence[EventEnvelope]) -> None:
     if shared_start is not None:
         for code in state.known_codes(ctx.conn):
             start[code] = min(shared_start, start.get(code, shared_start))
-    reassess(ctx, start, Metadata().caused_by(events[-1], ACTOR))
+    added = added_facts(new.definitions, new.results)
+    reassess(ctx, start, Metadata().caused_by(events[-1], ACTOR), added)
 
 
-def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
-    """Replay each indicator in ``start`` from its moment; emit and save changes."""
+def reassess(
+    ctx: ApplyContext,
+    start: dict[str, str],
+    meta: Metadata,
+    added: dict[str, IndicatorFacts] | None = None,
+) -> None:
+    """Replay each indicator in ``start`` from its moment; emit and save changes.
+
+    The caller has begun the change (``HELD.begin``) in this transaction and
+    written the facts it adds; ``added`` holds those definitions and results
+    by code, for the indicators whose facts are held in memory.
+    """
     if not start:
         return
     shared = state.load_shared(ctx.conn)
@@ -144,7 +157,15 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
         chunk = codes[i : i + state.CHUNK]
         out = Answers([], [], [], [], [])
         emits: list[tuple[str, list[NewEvent]]] = []
-        for facts in state.load_indicators(ctx.conn, {c: start[c] for c in chunk}):
+        held, missing = HELD.take({c: start[c] for c in chunk})
+        for code, facts in held.items():
+            new = (added or {}).get(code)
+            if new is not None:
+                facts.definitions.extend(new.definitions)
+                facts.results.extend(new.results)
+        loaded = state.load_indicators(ctx.conn, {c: start[c] for c in missing})
+        assessed = sorted([*held.values(), *loaded], key=lambda f: f.code)
+        for facts in assessed:
             replayed = replay(facts, shared, start[facts.code])
             code = facts.code
             by_stream: dict[str, list[NewEvent]] = {}
@@ -169,7 +190,7 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
                 )
                 events = by_stream.setdefault(stream, [])
                 if said.changed:
-                    before = facts.said.get(said.series, {})
+                    before = facts.said.setdefault(said.series, {})
                     row = {
                         "b_code": code,
                         "b_series": said.series,
@@ -187,7 +208,9 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
                                 "data": row["b_data"],
                             }
                         )
-                    before[said.at] = said.data
+                    # As a later load would decode it: what is held is what
+                    # the table holds.
+                    before[said.at] = codec.loads(row["b_data"])
                     events.append(
                         _event(
                             "AssessmentChanged",
@@ -210,7 +233,9 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
                     out.current.append({"b_code": code, "b_assessment": shown})
                     continue
                 raised = dumps(replayed.raised.get(series, {}))
-                if series in facts.raised:
+                was_raised = series in facts.raised
+                facts.raised[series] = codec.loads(raised)
+                if was_raised:
                     out.rounds_changed.append(
                         {
                             "b_round_id": series,
@@ -231,6 +256,8 @@ def reassess(ctx: ApplyContext, start: dict[str, str], meta: Metadata) -> None:
         state.write_answers(ctx.conn, out)
         if emits:
             ctx.emit_many([StreamAppend(s, None, evs, meta) for s, evs in emits])
+        for facts in assessed:
+            HELD.keep(facts)
 
 
 def _one_at_a_time(ctx: ApplyContext, e: EventEnvelope) -> None:
@@ -239,6 +266,8 @@ def _one_at_a_time(ctx: ApplyContext, e: EventEnvelope) -> None:
 
 def _create(engine: Engine) -> None:
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        ensure_writer_row(conn)
 
 
 def assessment_policy() -> Projection:

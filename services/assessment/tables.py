@@ -109,3 +109,13 @@ decisions = sa.Table(
     sa.Column("at", sa.String(KEY), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
 )
+
+# One row: the token of the last transaction that changed the assessment's
+# tables. A process keeps indicators' facts in memory between batches only
+# while this still holds the token it wrote (see services.assessment.memory).
+writer = sa.Table(
+    "asm_writer",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("token", sa.String(80)),
+)

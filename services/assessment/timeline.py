@@ -20,6 +20,7 @@ before it (what a late fact can leave behind).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -182,14 +183,34 @@ def _latest_reached(known: Mapping[str, RoundFacts]) -> RoundFacts | None:
     return max(reached, key=lambda r: (r.period_end, r.id)) if reached else None
 
 
+class _Folded:
+    """An indicator's facts folded up to a moment: what the rules read."""
+
+    __slots__ = ("decided", "definition", "known", "results", "settings")
+
+    def __init__(self) -> None:
+        self.definition: dict[str, Any] | None = None
+        self.results: list[Result] = []
+        self.settings = FrameworkSettings()
+        self.known: dict[str, RoundFacts] = {}
+        self.decided: dict[str, dict[str, Any]] = {}
+
+    def add(self, kind: str, value: Any) -> None:
+        if kind == "result":
+            self.results.append(value)
+        elif kind == "definition":
+            self.definition = value
+        elif kind == "settings":
+            self.settings = value
+        elif kind == "round":
+            self.known = _fold_round(self.known, value)
+        else:
+            self.decided[value[0]] = value[1]
+
+
 def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
     """The answers of one indicator from moment ``start`` on (see module doc)."""
     out = Replayed()
-    definition: dict[str, Any] | None = None
-    results: list[Result] = []
-    settings = FrameworkSettings()
-    known: dict[str, RoundFacts] = {}
-    decided: dict[str, dict[str, Any]] = {}
     in_force: dict[str, dict[str, Any]] = {}
     # Challenges raised before ``start`` were decided on earlier facts only
     # and stand; those from ``start`` on are decided again.
@@ -205,20 +226,21 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
         if before:
             in_force[series] = by_moment[max(before)]
     found: list[tuple[str, str, dict[str, Any], bool, list[dict[str, Any]]]] = []
-    for at, group in _moments(_facts_in_order(facts, shared)):
+    merged = _facts_in_order(facts, shared)
+    # Facts before ``start`` are only folded: a key sorts before the moment
+    # ``start`` exactly when its own moment is earlier.
+    cut = bisect_left(merged, start, key=itemgetter(0))
+    folded = _Folded()
+    for _key, kind, value in merged[:cut]:
+        folded.add(kind, value)
+    for at, group in _moments(merged[cut:]):
         for _key, kind, value in group:
-            if kind == "definition":
-                definition = value
-            elif kind == "result":
-                results.append(value)
-            elif kind == "settings":
-                settings = value
-            elif kind == "round":
-                known = _fold_round(known, value)
-            else:
-                decided[value[0]] = value[1]
-        if at < start:
-            continue
+            folded.add(kind, value)
+        definition = folded.definition
+        results = folded.results
+        settings = folded.settings
+        known = folded.known
+        decided = folded.decided
         if definition is None:
             continue
         current_at = _latest_reached(known)
