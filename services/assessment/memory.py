@@ -82,6 +82,10 @@ class HeldFacts:
             conn.execute(_UPDATE_TOKEN.values(token=token))
         self._token = token
 
+    def clear(self) -> None:
+        """Hold nothing."""
+        self._by_code.clear()
+
     def forget(self, codes: Iterable[str]) -> None:
         """Drop ``codes`` (their facts change by a path that does not add them)."""
         for code in codes:
@@ -119,15 +123,18 @@ class HeldFacts:
 def trim(facts: IndicatorFacts) -> str:
     """Trim ``facts`` in place as ``state.load_indicators`` reads them for a
     replay from their newest moment; returns that moment."""
-    moments = [
-        *(moment(k) for k, _ in facts.definitions),
-        *(moment(k) for k, _ in facts.results),
-        *(moment(k) for k, _, _ in facts.decisions),
-        *(at for by_moment in facts.said.values() for at in by_moment),
+    # A key begins with its fixed-width moment, so the newest key holds the
+    # newest moment.
+    keys = [
+        max((k for k, _ in facts.definitions), default=""),
+        max((k for k, _ in facts.results), default=""),
+        max((k for k, _, _ in facts.decisions), default=""),
     ]
-    if not moments:
+    newest = moment(max(keys))
+    said = [max(by_moment) for by_moment in facts.said.values() if by_moment]
+    horizon = max(newest, *said) if said else newest
+    if not horizon:
         return ""
-    horizon = max(moments)
     last_definition: tuple[str, dict[str, Any]] | None = None
     definitions = []
     for item in facts.definitions:
