@@ -44,6 +44,7 @@ from .tables import writer
 from .timeline import IndicatorFacts, moment
 
 CAPACITY = 4_000  # indicators held: a large council's framework, several times
+SLACK = 8  # facts and answers an indicator may gain before it is trimmed again
 
 _SELECT_TOKEN = sa.select(writer.c.token).where(writer.c.id == 1).with_for_update()
 _UPDATE_TOKEN = writer.update().where(writer.c.id == 1)
@@ -60,7 +61,9 @@ class HeldFacts:
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         self.capacity = capacity
-        self._by_code: OrderedDict[str, tuple[str, IndicatorFacts]] = OrderedDict()
+        # code -> (moment a replay may start from, facts, their size then)
+        self._by_code: OrderedDict[str, tuple[str, IndicatorFacts, int]] = OrderedDict()
+        self._taken: dict[str, tuple[str, int]] = {}
         self._token: str | None = None
         self._process = uuid.uuid4().hex
         self._count = itertools.count(1)
@@ -74,7 +77,7 @@ class HeldFacts:
         """Start a change of the assessment's tables in ``conn``'s transaction."""
         row = conn.execute(_SELECT_TOKEN).first()
         if row is None or row[0] != self._token:
-            self._by_code.clear()
+            self.clear()
         token = f"{self._process}:{next(self._count)}"
         if row is None:
             conn.execute(writer.insert().values(id=1, token=token))
@@ -85,6 +88,7 @@ class HeldFacts:
     def clear(self) -> None:
         """Hold nothing."""
         self._by_code.clear()
+        self._taken.clear()
 
     def forget(self, codes: Iterable[str]) -> None:
         """Drop ``codes`` (their facts change by a path that does not add them)."""
@@ -102,22 +106,41 @@ class HeldFacts:
             entry = self._by_code.pop(code, None)
             if entry is not None and since >= entry[0]:
                 found[code] = entry[1]
+                self._taken[code] = (entry[0], entry[2])
             else:
                 missing.append(code)
+                self._taken.pop(code, None)
         self.hits += len(found)
         self.misses += len(missing)
         return found, missing
 
     def keep(self, facts: IndicatorFacts) -> None:
         """Hold ``facts`` (as the database now has them), trimmed to its newest
-        moment; drop the least recently used beyond capacity."""
+        moment once they have grown by ``SLACK`` since last trimmed (until then
+        they stay valid from the moment they were trimmed at); drop the least
+        recently used beyond capacity."""
         if self.capacity <= 0:
             return
-        horizon = trim(facts)
-        self._by_code[facts.code] = (horizon, facts)
+        size = _size(facts)
+        was = self._taken.pop(facts.code, None)
+        if was is not None and size <= was[1] + SLACK:
+            horizon = was[0]
+            size = was[1]
+        else:
+            horizon = trim(facts)
+            size = _size(facts)
+        self._by_code[facts.code] = (horizon, facts, size)
         self._by_code.move_to_end(facts.code)
         while len(self._by_code) > self.capacity:
             self._by_code.popitem(last=False)
+
+
+def _size(facts: IndicatorFacts) -> int:
+    return (
+        len(facts.definitions)
+        + len(facts.results)
+        + sum(len(by_moment) for by_moment in facts.said.values())
+    )
 
 
 def trim(facts: IndicatorFacts) -> str:

@@ -91,14 +91,17 @@ def tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.mark.parametrize("schedule", [in_order, interleaved])
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize(("seed", "slack"), [(1, 0), (2, memory.SLACK)])
 def test_held_facts_give_the_answers_of_facts_read_back(
     inputs: list[EventEnvelope],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     schedule: Any,
     seed: int,
+    slack: int,
 ) -> None:
+    """With ``slack`` 0 what is held is trimmed after every batch."""
+    monkeypatch.setattr(memory, "SLACK", slack)
     HELD.clear()
     hits = HELD.hits
     held = apply(tmp_path / "held", schedule(inputs, random.Random(seed)))

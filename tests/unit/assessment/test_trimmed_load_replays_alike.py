@@ -11,6 +11,7 @@ the history was read.
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from services.assessment import state
+from services.assessment import memory, state
 from services.assessment.facts import Result
 from services.assessment.tables import (
     answers,
@@ -175,4 +176,51 @@ def test_a_trimmed_load_replays_like_the_whole_history(
     assert _said(replay(loaded, ROUND, start)) == _said(replay(whole, ROUND, start))
     # Only the last result of each period before the start was read.
     periods_before = [r.period_end for k, r in loaded.results if k < start]
+    assert len(periods_before) == len(set(periods_before))
+
+
+def _results(
+    given_: list[tuple[int, str, int]], stream: str
+) -> list[tuple[str, Result]]:
+    return [
+        (key(day, stream), Result(date.fromisoformat(p), float(v), None, "laa"))
+        for day, p, v in given_
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    early=result_facts,
+    target_day=st.one_of(st.none(), days),
+    new=st.tuples(st.sampled_from(PERIODS), st.integers(5, 30)),
+)
+@example(
+    early=[(3, PERIODS[0], 10), (4, PERIODS[0], 12), (5, PERIODS[1], 11)],
+    target_day=4,
+    new=(PERIODS[1], 9),
+)
+def test_facts_trimmed_in_memory_replay_like_the_whole_history(
+    early: list[tuple[int, str, int]],
+    target_day: int | None,
+    new: tuple[str, int],
+) -> None:
+    """What ``memory`` holds between batches is trimmed to the newest moment;
+    a later fact replayed on it says what it says on the whole history."""
+    defs = [(key(1, f"indicator:{CODE}"), definition(None))]
+    if target_day is not None:
+        defs.append((key(target_day, f"indicator:{CODE}"), definition(20.0)))
+    whole = _whole(defs, _results(early, f"returns:{CODE}"))
+    first = replay(whole, ROUND, at(1))
+    for s in first.said:
+        if s.changed:
+            whole.said.setdefault(s.series, {})[s.at] = s.data
+    whole.raised = first.raised
+    held = copy.deepcopy(whole)
+    horizon = memory.trim(held)
+    later = _results([(30, *new)], f"laa:{CODE}")
+    whole.results.extend(later)
+    held.results.extend(later)
+    assert at(30) >= horizon
+    assert _said(replay(held, ROUND, at(30))) == _said(replay(whole, ROUND, at(30)))
+    periods_before = [r.period_end for k, r in held.results if k < horizon]
     assert len(periods_before) == len(set(periods_before))
