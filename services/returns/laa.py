@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+
 from shared.breakdowns import BreakdownError, normalise
 from shared.text import forbidden
 
@@ -119,14 +121,27 @@ def _submitted_at(value: Any) -> str | Rejection | None:
     return text if _in_range(when.date()) else Rejection(reason, None, "")
 
 
+def _surely_small(message: dict[str, Any]) -> bool:
+    """Whether ``message``'s ASCII JSON is surely within the limit, from its
+    compact UTF-8 JSON (orjson: a tenth of the time). No character takes more
+    than three times as much room as ASCII JSON (``\\u00e9`` against two
+    bytes, a pair of escapes against four), nor does a separator."""
+    try:
+        return 3 * len(orjson.dumps(message)) < MAX_MESSAGE_BYTES
+    except TypeError:  # a lone surrogate, an integer beyond 64 bits
+        return False
+
+
 def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
     """A valid :class:`LaaResult`, or a :class:`Rejection` saying why not."""
+    payload: str | None = None
     if isinstance(raw, dict):
         message: Any = raw
-        whole = json.dumps(raw, default=str)  # ASCII: surrogates are escaped
-        payload = whole[:MAX_MESSAGE_BYTES]
-        if len(whole) > MAX_MESSAGE_BYTES:
-            return Rejection("message larger than 64 kB", None, payload)
+        if not _surely_small(raw):
+            whole = json.dumps(raw, default=str)  # ASCII: surrogates are escaped
+            payload = whole[:MAX_MESSAGE_BYTES]
+            if len(whole) > MAX_MESSAGE_BYTES:
+                return Rejection("message larger than 64 kB", None, payload)
     else:
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         payload = text[:MAX_MESSAGE_BYTES]
@@ -136,56 +151,56 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
             message = json.loads(text)
         except ValueError:
             return Rejection("not valid JSON", None, payload)
+    # What a rejection keeps of the message, written only when one is due.
+    kept = payload
+
+    def reject(reason: str, result_id: str | None) -> Rejection:
+        nonlocal kept
+        if kept is None:
+            kept = json.dumps(raw, default=str)[:MAX_MESSAGE_BYTES]
+        return Rejection(reason, result_id, kept)
+
     if not isinstance(message, dict):
-        return Rejection("message is not a JSON object", None, payload)
+        return reject("message is not a JSON object", None)
     result_id = _text(message.get("result_id"), 200)
     for name in REQUIRED:
         if message.get(name) is None:
-            return Rejection(f"missing field {name}", result_id, payload)
+            return reject(f"missing field {name}", result_id)
     if result_id is None:
-        return Rejection(
-            "result_id must be a string of 1-200 characters", None, payload
-        )
+        return reject("result_id must be a string of 1-200 characters", None)
     code = _text(message.get("indicator_code"), 32)
     if code is None:
-        return Rejection(
-            "indicator_code must be a code of 1-32 characters", result_id, payload
-        )
+        return reject("indicator_code must be a code of 1-32 characters", result_id)
     value = _number(message.get("value"))
     if value is None:
-        return Rejection("value is not a finite number", result_id, payload)
+        return reject("value is not a finite number", result_id)
     try:
         period_end = date.fromisoformat(str(message.get("period_end")))
     except ValueError:
-        return Rejection("period_end is not a valid ISO date", result_id, payload)
+        return reject("period_end is not a valid ISO date", result_id)
     if not _in_range(period_end):
-        return Rejection(
-            f"period_end must be between {EARLIEST} and {LATEST}", result_id, payload
-        )
+        return reject(f"period_end must be between {EARLIEST} and {LATEST}", result_id)
     breakdowns = message.get("breakdowns")
     clean: dict[str, float] | None = None
     counts: dict[str, dict[str, int]] = {}
     if breakdowns is not None:
         if not isinstance(breakdowns, dict) or len(breakdowns) > 50:
-            return Rejection(
-                "breakdowns must be an object of up to 50 groups", result_id, payload
-            )
+            return reject("breakdowns must be an object of up to 50 groups", result_id)
         if any(_text(group, 100) is None for group in breakdowns):
-            return Rejection(
+            return reject(
                 "breakdown groups must be names of 1-100 characters",
                 result_id,
-                payload,
             )
         try:
             clean, counts = normalise(breakdowns)
         except BreakdownError as exc:
-            return Rejection(str(exc), result_id, payload)
+            return reject(str(exc), result_id)
     submitted_at = _submitted_at(message.get("submitted_at"))
     if isinstance(submitted_at, Rejection):
-        return Rejection(submitted_at.reason, result_id, payload)
+        return reject(submitted_at.reason, result_id)
     source = message.get("source")
     if source is not None and _text(source, 50) is None:
-        return Rejection("source must be text of 1-50 characters", result_id, payload)
+        return reject("source must be text of 1-50 characters", result_id)
     return LaaResult(
         result_id=result_id,
         indicator_code=code,

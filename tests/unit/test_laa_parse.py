@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,17 @@ def test_control_and_bidi_characters_in_short_texts_are_rejected() -> None:
             out = laa.parse({**GOOD, field: bad})
             assert isinstance(out, laa.Rejection), (field, repr(bad))
     assert isinstance(laa.parse({**GOOD, "breakdowns": {"male": 1.0}}), laa.LaaResult)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), json_values, max_size=6))
+def test_the_quick_size_check_never_passes_a_message_over_the_limit(
+    message: dict[str, object],
+) -> None:
+    """Three times the compact UTF-8 JSON bounds the ASCII JSON the limit is
+    stated in, whatever the characters (escapes, pairs, separators)."""
+    try:
+        compact = len(orjson.dumps(message))
+    except TypeError:
+        return  # checked the slow way
+    assert len(json.dumps(message, default=str)) <= 3 * compact
