@@ -29,7 +29,7 @@ from typing import Any
 
 from .assess import assess, decided_status
 from .definitions import to_definition
-from .facts import FrameworkSettings, Result, RoundContext
+from .facts import Definition, FrameworkSettings, Result, RoundContext
 from .highlights import concern_severity
 from .state import RoundFacts
 
@@ -100,6 +100,7 @@ class Replayed:
 
 def answer(
     definition: dict[str, Any],
+    rules_view: Definition,
     results: Sequence[Result],
     settings: FrameworkSettings,
     at: RoundFacts | None,
@@ -115,7 +116,7 @@ def answer(
         context = RoundContext(
             at.id, at.period_end, at.reached, at.in_scope(definition)
         )
-    a = assess(to_definition(definition), used, settings, context)
+    a = assess(rules_view, used, settings, context)
     prediction = a.latest.prediction if a.latest else None
     decided = (
         decided_status(a.status, decision["decision"], prediction) if decision else None
@@ -231,6 +232,8 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
     # ``start`` exactly when its own moment is earlier.
     cut = bisect_left(merged, start, key=itemgetter(0))
     folded = _Folded()
+    viewed: dict[str, Any] | None = None  # the definition ``rules_view`` is of
+    rules_view: Definition | None = None
     for _key, kind, value in merged[:cut]:
         folded.add(kind, value)
     for at, group in _moments(merged[cut:]):
@@ -243,10 +246,13 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
         decided = folded.decided
         if definition is None:
             continue
+        if rules_view is None or definition is not viewed:  # once per definition
+            viewed, rules_view = definition, to_definition(definition)
         current_at = _latest_reached(known)
         answers = {
             CURRENT: answer(
                 definition,
+                rules_view,
                 results,
                 settings,
                 current_at,
@@ -256,7 +262,7 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
         }
         for r in sorted(known.values(), key=lambda r: (r.period_end, r.id)):
             answers[r.id] = answer(
-                definition, results, settings, r, True, decided.get(r.id)
+                definition, rules_view, results, settings, r, True, decided.get(r.id)
             )
         for series, data in answers.items():
             said = facts.said.get(series, {}).get(at)
