@@ -35,7 +35,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from shared import codec
 
@@ -50,10 +50,16 @@ _SELECT_TOKEN = sa.select(writer.c.token).where(writer.c.id == 1).with_for_updat
 _UPDATE_TOKEN = writer.update().where(writer.c.id == 1)
 
 
-def ensure_writer_row(conn: Connection) -> None:
-    """Create the token row if missing (at schema creation)."""
-    if conn.execute(sa.select(writer.c.id).where(writer.c.id == 1)).first() is None:
-        conn.execute(writer.insert().values(id=1, token=None))
+def ensure_writer_row(engine: Engine) -> None:
+    """Create the token row if missing (at schema creation; another instance
+    starting beside this one may create it first)."""
+    try:
+        with engine.begin() as conn:
+            found = conn.execute(sa.select(writer.c.id).where(writer.c.id == 1))
+            if found.first() is None:
+                conn.execute(writer.insert().values(id=1, token=None))
+    except sa.exc.IntegrityError:
+        pass  # created by the other
 
 
 class HeldFacts:

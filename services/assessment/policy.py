@@ -266,8 +266,7 @@ def _one_at_a_time(ctx: ApplyContext, e: EventEnvelope) -> None:
 
 def _create(engine: Engine) -> None:
     metadata.create_all(engine)
-    with engine.begin() as conn:
-        ensure_writer_row(conn)
+    ensure_writer_row(engine)
 
 
 def assessment_policy() -> Projection:
