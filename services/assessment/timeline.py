@@ -100,14 +100,15 @@ class Replayed:
 
 def answer(
     definition: dict[str, Any],
-    rules_view: Definition,
     results: Sequence[Result],
     settings: FrameworkSettings,
     at: RoundFacts | None,
     for_round: bool,
     decision: dict[str, Any] | None,
+    rules_view: Definition | None = None,
 ) -> dict[str, Any]:
-    """One assessment as event data: the rules' answer plus the decision on it."""
+    """One assessment as event data: the rules' answer plus the decision on it
+    (``rules_view``: the definition already converted for the rules)."""
     context = None
     used = results
     if at is not None:
@@ -116,6 +117,8 @@ def answer(
         context = RoundContext(
             at.id, at.period_end, at.reached, at.in_scope(definition)
         )
+    if rules_view is None:
+        rules_view = to_definition(definition)
     a = assess(rules_view, used, settings, context)
     prediction = a.latest.prediction if a.latest else None
     decided = (
@@ -252,17 +255,17 @@ def replay(facts: IndicatorFacts, shared: SharedFacts, start: str) -> Replayed:
         answers = {
             CURRENT: answer(
                 definition,
-                rules_view,
                 results,
                 settings,
                 current_at,
                 False,
                 decided.get(current_at.id) if current_at else None,
+                rules_view,
             )
         }
         for r in sorted(known.values(), key=lambda r: (r.period_end, r.id)):
             answers[r.id] = answer(
-                definition, rules_view, results, settings, r, True, decided.get(r.id)
+                definition, results, settings, r, True, decided.get(r.id), rules_view
             )
         for series, data in answers.items():
             said = facts.said.get(series, {}).get(at)
