@@ -188,9 +188,9 @@ def trim(facts: IndicatorFacts) -> str:
     for series, by_moment in facts.said.items():
         before = [at for at in by_moment if at < horizon]
         if len(before) > 1:
-            newest = max(before)
+            in_force = max(before)
             facts.said[series] = {
-                at: data for at, data in by_moment.items() if at >= newest
+                at: data for at, data in by_moment.items() if at >= in_force
             }
     return horizon
 

@@ -159,7 +159,7 @@ def reassess(
         emits: list[tuple[str, list[NewEvent]]] = []
         held, missing = HELD.take({c: start[c] for c in chunk})
         for code, facts in held.items():
-            new = (added or {}).get(code)
+            new = added.get(code) if added else None
             if new is not None:
                 facts.definitions.extend(new.definitions)
                 facts.results.extend(new.results)

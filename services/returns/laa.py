@@ -151,11 +151,10 @@ def parse(raw: bytes | str | dict[str, Any]) -> LaaResult | Rejection:
             message = json.loads(text)
         except ValueError:
             return Rejection("not valid JSON", None, payload)
-    # What a rejection keeps of the message, written only when one is due.
-    kept = payload
 
     def reject(reason: str, result_id: str | None) -> Rejection:
-        nonlocal kept
+        """A rejection keeping the message, encoded only now that one is due."""
+        kept = payload
         if kept is None:
             kept = json.dumps(raw, default=str)[:MAX_MESSAGE_BYTES]
         return Rejection(reason, result_id, kept)

@@ -29,9 +29,12 @@ from shared.events.catalogue import SERVICE_OF
 from shared.events.envelope import EventEnvelope
 from shared.eventstore.engine import make_engine
 from shared.eventstore.store import EventStore
-from shared.messaging.consumers import StreamApplier
 from shared.settings import Settings
-from tests.integration.test_causal_order import by_topic, interleave
+from tests.integration.test_causal_order import (
+    assessment_applier,
+    by_topic,
+    interleave,
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +66,10 @@ def interleaved(
 
 
 def apply(tmp: Path, batches: Iterator[list[EventEnvelope]]) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp / 'assessment.sqlite3'}")
-    store = EventStore(engine)
-    store.create_schema()
-    policy = assessment_policy()
-    policy.create_schema(engine)
-    applier = StreamApplier(policy, engine, sink=store)
+    applier = assessment_applier(tmp)
     for batch in batches:
-        applier.apply_many([e for e in batch if policy.wants(e)])
-    return engine
+        applier.apply_many([e for e in batch if applier.projection.wants(e)])
+    return applier.engine
 
 
 def tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

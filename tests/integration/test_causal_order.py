@@ -83,16 +83,24 @@ def one_topic_first(topics: Topics, first: str) -> Iterator[list[EventEnvelope]]
             yield events[i : i + 50]
 
 
+def assessment_applier(tmp: Path) -> StreamApplier:
+    """The assessment as a Kafka consumer applies it, on a fresh database in
+    ``tmp`` with its own log for the answers it emits."""
+    engine = make_engine(f"sqlite:///{tmp / 'assessment.sqlite3'}")
+    store = EventStore(engine)
+    store.create_schema()
+    policy = assessment_policy()
+    policy.create_schema(engine)
+    return StreamApplier(policy, engine, sink=store)
+
+
 def distributed(
     tmp: Path, inputs: Topics, schedule: Any, rng: random.Random
 ) -> tuple[Engine, Engine]:
     """Assessment then reporting, each fed through its own StreamApplier."""
-    asm_engine = make_engine(f"sqlite:///{tmp / 'assessment.sqlite3'}")
-    asm_store = EventStore(asm_engine)
-    asm_store.create_schema()
-    policy = assessment_policy()
-    policy.create_schema(asm_engine)
-    asm = StreamApplier(policy, asm_engine, sink=asm_store)
+    asm = assessment_applier(tmp)
+    asm_engine, asm_store, policy = asm.engine, asm.sink, asm.projection
+    assert isinstance(asm_store, EventStore)
     wanted = {n: [e for e in es if policy.wants(e)] for n, es in inputs.items()}
     for batch in schedule({n: es for n, es in wanted.items() if es}, rng):
         asm.apply_many(batch)

@@ -83,6 +83,15 @@ def _whole(
     return facts
 
 
+def _results(
+    given_: list[tuple[int, str, int]], stream: str
+) -> list[tuple[str, Result]]:
+    return [
+        (key(day, stream), Result(date.fromisoformat(p), float(v), None, "laa"))
+        for day, p, v in given_
+    ]
+
+
 def _said(out: Replayed) -> Any:
     return (
         [(s.series, s.at, s.data, s.changed, s.challenges) for s in out.said],
@@ -117,16 +126,8 @@ def test_a_trimmed_load_replays_like_the_whole_history(
     if target_day is not None:
         defs.append((key(target_day, f"indicator:{CODE}"), definition(20.0)))
 
-    def as_results(
-        given_: list[tuple[int, str, int]], stream: str
-    ) -> list[tuple[str, Result]]:
-        return [
-            (key(day, stream), Result(date.fromisoformat(p), float(v), None, "laa"))
-            for day, p, v in given_
-        ]
-
     # What the log says after the early results, replayed in order from day 1.
-    before = _whole(defs, as_results(early, f"returns:{CODE}"))
+    before = _whole(defs, _results(early, f"returns:{CODE}"))
     first = replay(before, ROUND, at(1))
     said: dict[str, dict[str, dict[str, Any]]] = {}
     for s in first.said:
@@ -134,7 +135,7 @@ def test_a_trimmed_load_replays_like_the_whole_history(
             said.setdefault(s.series, {})[s.at] = s.data
     # Then more results arrive, some of them late (earlier moments than answers
     # already said): the replay starts at the earliest of them, or later.
-    added = as_results(late, f"laa:{CODE}")
+    added = _results(late, f"laa:{CODE}")
     start = min([at(start_day), *(k[: len(at(1))] for k, _ in added)])
 
     engine = sa.create_engine("sqlite://")
@@ -177,15 +178,6 @@ def test_a_trimmed_load_replays_like_the_whole_history(
     # Only the last result of each period before the start was read.
     periods_before = [r.period_end for k, r in loaded.results if k < start]
     assert len(periods_before) == len(set(periods_before))
-
-
-def _results(
-    given_: list[tuple[int, str, int]], stream: str
-) -> list[tuple[str, Result]]:
-    return [
-        (key(day, stream), Result(date.fromisoformat(p), float(v), None, "laa"))
-        for day, p, v in given_
-    ]
 
 
 @settings(max_examples=80, deadline=None)
