@@ -7,6 +7,7 @@ embedded log and on Kafka topics.
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -151,6 +152,26 @@ def event_id_of(text: str) -> uuid.UUID:
     object.__setattr__(value, "int", int(text.replace("-", ""), 16))
     object.__setattr__(value, "is_safe", _SAFE_UNKNOWN)
     return value
+
+
+# uuid4's version and variant bits, set as ``uuid.UUID(..., version=4)`` does.
+_V4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_V4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def new_event_ids(n: int) -> list[uuid.UUID]:
+    """``n`` random (version 4) UUIDs, as ``uuid.uuid4()`` makes them, from one
+    read of the system's random source: one read and one checked constructor
+    per id cost an append of a batch more than building its envelopes."""
+    raw = os.urandom(16 * n)
+    ids = []
+    for k in range(0, 16 * n, 16):
+        value = uuid.UUID.__new__(uuid.UUID)
+        number = (int.from_bytes(raw[k : k + 16]) & _V4_CLEAR) | _V4_SET
+        object.__setattr__(value, "int", number)
+        object.__setattr__(value, "is_safe", _SAFE_UNKNOWN)
+        ids.append(value)
+    return ids
 
 
 def current_correlation_id() -> str:

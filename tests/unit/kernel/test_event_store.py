@@ -121,3 +121,16 @@ def test_a_batch_applies_each_event_once_even_when_repeated(store: EventStore) -
     ]
     assert [e.data["value"] for e in applier.apply_many(events)] == [3]
     assert seen == [1, 2, 3]
+
+
+def test_new_event_ids_are_random_uuids_as_uuid4_makes_them() -> None:
+    import uuid
+
+    from shared.events.envelope import new_event_ids
+
+    ids = new_event_ids(2_000)
+    assert len(set(ids)) == 2_000
+    for value in ids:
+        assert value.version == 4 and value.variant == uuid.RFC_4122
+        assert uuid.UUID(str(value)) == value
+    assert new_event_ids(0) == []
