@@ -22,10 +22,14 @@ from __future__ import annotations
 import gc
 
 #: New container objects between young-generation passes (CPython's default 700).
-YOUNG = 10_000
+#: At 10,000 the collector still took about 6% of the embedded pipeline's CPU
+#: (a middle pass walks the assessment's facts held between batches); at
+#: 50,000 about 2.5%, for at most a few megabytes of young garbage waiting
+#: (bench/RESULTS.md, 2026-12-02).
+YOUNG = 50_000
 #: Young passes per middle pass, and middle passes per full pass (default 10, 10).
-MIDDLE = 10
-OLD = 10
+MIDDLE = 20
+OLD = 20
 
 
 def tune() -> None:
