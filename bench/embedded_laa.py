@@ -124,6 +124,9 @@ def profile(n: int, indicators: int, workdir: Path) -> str:
     data = workdir / "data"
     prepare(data, indicators)
     system = EmbeddedSystem(Settings(data_dir=data))
+    from shared import collector
+
+    collector.tune()  # as `pmf run` does once the system is built
     messages = [synth.laa_message(k, indicators, "F") for k in range(n)]
 
     def post_all() -> None:
