@@ -7,6 +7,7 @@ too, and is registered with the run's ``ExitStack`` by whoever starts it.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,8 +23,39 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
 
+_LISTEN_PORTS = (20000, 32000)
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    """The range the kernel hands out for outgoing connections."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Chosen at random outside the kernel's ephemeral range: a port the kernel
+    hands out (``bind(0)``) can be taken again, between choosing it and the
+    server binding it, by any outgoing connection (a Kafka client, psycopg),
+    and the server then fails with "Address already in use". Ports below the
+    ephemeral range are only ever taken by someone listening on purpose.
+    """
+    low, high = _LISTEN_PORTS
+    eph_low, eph_high = _ephemeral_range()
+    candidates = [p for p in range(low, high) if not eph_low <= p <= eph_high]
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.choice(candidates)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

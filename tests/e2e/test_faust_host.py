@@ -27,6 +27,8 @@ import httpx
 import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 
+from bench.procs import free_port
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,12 +116,6 @@ HOST_APP = textwrap.dedent(
         (MARKS / "returned").touch()
     """
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _Host:
@@ -225,7 +221,7 @@ class _Host:
 def test_http_and_agents_share_one_process(
     kafka: str, tmp_path: Path, signum: signal.Signals
 ) -> None:
-    host = _Host(tmp_path, kafka, _free_port())
+    host = _Host(tmp_path, kafka, free_port())
     producer = KafkaProducer(
         bootstrap_servers=kafka, enable_idempotence=True, acks="all"
     )
@@ -294,7 +290,7 @@ def test_busy_port_fails_fast(kafka: str, tmp_path: Path) -> None:
 
 
 def test_faust_crash_stops_the_process(kafka: str, tmp_path: Path) -> None:
-    host = _Host(tmp_path, kafka, _free_port())
+    host = _Host(tmp_path, kafka, free_port())
     try:
         host.wait_running(timeout=40)
         with contextlib.suppress(httpx.HTTPError):
@@ -319,7 +315,7 @@ def test_after_kill_9_http_answers_at_once_and_the_group_is_joined_later(
     the restarted process serves HTTP meanwhile and says what it waits for."""
     suffix = uuid.uuid4().hex[:8]
     env = {"SESSION_TIMEOUT": "20"}  # long enough to see the wait on a slow machine
-    port = _free_port()
+    port = free_port()
     first = _Host(tmp_path, kafka, port, suffix=suffix, extra_env=env)
     try:
         first.wait_running(timeout=60)
@@ -349,8 +345,8 @@ def test_after_kill_9_http_answers_at_once_and_the_group_is_joined_later(
 def test_without_a_broker_http_answers_and_the_wait_is_logged_once(
     tmp_path: Path,
 ) -> None:
-    nowhere = f"127.0.0.1:{_free_port()}"  # nothing listens there
-    host = _Host(tmp_path, nowhere, _free_port(), create_topic=False)
+    nowhere = f"127.0.0.1:{free_port()}"  # nothing listens there
+    host = _Host(tmp_path, nowhere, free_port(), create_topic=False)
     try:
         host.wait_http(timeout=30)
         time.sleep(5)  # several looks at the broker

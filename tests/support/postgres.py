@@ -10,9 +10,10 @@ need PostgreSQL fail, they never skip.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from pathlib import Path
+
+from bench.procs import free_port as free_port  # one chooser for tests and bench
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PG_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "pg.sh"
@@ -39,13 +40,6 @@ def stop_private_postgres(run_dir: Path, port: int) -> None:
 def base_url(port: int) -> str:
     """The SQLAlchemy (psycopg 3) URL of the server on ``port``, without a database."""
     return f"postgresql+psycopg://pmf:pmf@127.0.0.1:{port}"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run_script(
