@@ -139,12 +139,4 @@ def _apply(
     latest = row["latest"]
     if latest is None or d["period_end"] >= latest["period_end"]:
         row["latest"] = result
-        out.append(
-            {
-                **base,
-                "kind": "latest",
-                "period_end": d["period_end"],
-                "data": dumps(result),
-            }
-        )
     return out

@@ -313,7 +313,6 @@ class Segment:
         if latest is None or period >= latest["period_end"]:
             row.set_encoded("latest", result, encoded)
             self.dirty.add(code)
-            self._timeline(e, code, "latest", result, period_end=period, text=encoded)
 
     def _on_assessment(self, e: EventEnvelope) -> None:
         code = _code_of(e)

@@ -23,6 +23,7 @@ from .tables import (
     framework_rows,
     metadata,
     results,
+    results_index,
     round_assessments,
     rounds,
     settings_history,
@@ -180,10 +181,8 @@ def _on_result(ctx: ApplyContext, e: EventEnvelope) -> None:
     _timeline(ctx, e, code, "result", result, period_end=period)
     latest = row["latest"]
     if latest is None or period >= latest["period_end"]:
-        # the latest result changed: its own timeline row makes "as of T" one seek
         row["latest"] = result
         _store(ctx, code, row)
-        _timeline(ctx, e, code, "latest", result, period_end=period)
 
 
 def _on_assessment(ctx: ApplyContext, e: EventEnvelope) -> None:
@@ -335,6 +334,10 @@ def _on_comparators(ctx: ApplyContext, e: EventEnvelope) -> None:
 
 def _create(engine: Engine) -> None:
     metadata.create_all(engine)
+    # A database made by an older version has the table but not this index
+    # (``create_all`` adds indexes only with their tables); PostgreSQL's are
+    # migrated, an embedded SQLite file is brought up to date here.
+    results_index.create(engine, checkfirst=True)
 
 
 def framework_projection() -> Projection:

@@ -19,6 +19,22 @@ from shared.eventstore.schema import stream_tracking, tracking
 from .comparator_queries import add_comparisons
 from .tables import framework_rows, settings_history, timeline, versions
 
+# The latest result at a time: the greatest period among the results whose
+# fact came before it, then that period's newest (sort_key < :before selects
+# the facts up to the time, as in ``_at``). A walk down the partial index
+# ``ix_timeline_results`` that stops at the first entry: the literal kind lets
+# both databases match the index's condition, and SQLite is told the index
+# because without statistics it would take ix_timeline_order and sort every
+# result before the time.
+_RESULT_AT_SQL = (
+    "SELECT data FROM rm_timeline {hint} WHERE code = :code AND kind = 'result' "
+    "AND sort_key < :before ORDER BY period_end DESC, sort_key DESC, seq DESC LIMIT 1"
+)
+_RESULT_AT = {
+    "sqlite": sa.text(_RESULT_AT_SQL.format(hint="INDEXED BY ix_timeline_results")),
+    "postgresql": sa.text(_RESULT_AT_SQL.format(hint="")),
+}
+
 DEFAULT_SETTINGS = {
     "rag_mode": "red_green",
     "amber_fraction": 0.05,
@@ -195,8 +211,12 @@ class FrameworkQueries:
         return codec.loads(raw) if raw else None
 
     def _result_at(self, conn: Connection, code: str, at: str) -> dict[str, Any] | None:
-        latest: dict[str, Any] | None = self._at(conn, code, "latest", at)
-        return latest
+        """The latest result known at ``at``: the greatest period among the
+        results recorded by then, and that period's newest figure."""
+        raw = conn.execute(
+            _RESULT_AT[conn.dialect.name], {"code": code, "before": at + "0"}
+        ).scalar()
+        return codec.loads(raw) if raw else None
 
     def as_of(self, at: str, include_retired: bool = True) -> dict[str, Any]:
         """The framework exactly as it stood at ``at`` (a stored timestamp)."""
@@ -331,7 +351,8 @@ class FrameworkQueries:
                 raise NotFound(f"No indicator with code {code!r}")
             rows = conn.execute(
                 sa.select(t)
-                .where(t.c.code == code, t.c.kind != "latest")  # derived rows
+                # "latest" rows: copies of result rows an older version wrote
+                .where(t.c.code == code, t.c.kind != "latest")
                 .order_by(t.c.sort_key, t.c.seq)
             ).mappings()
             entries = _without_restatements(_history_entry(r) for r in rows)

@@ -57,6 +57,18 @@ timeline = sa.Table(
 )
 # "The newest version of X for this indicator at time T" is one seek on this index.
 sa.Index("ix_timeline_order", timeline.c.code, timeline.c.kind, timeline.c.sort_key)
+# "The latest result at time T" (the greatest period among the results known
+# then, its newest figure): a walk down this index from the greatest period to
+# the first entry before T, without reading a table row. It replaces a
+# "latest" row per result, which repeated the result row beside it.
+results_index = sa.Index(
+    "ix_timeline_results",
+    timeline.c.code,
+    timeline.c.period_end,
+    timeline.c.sort_key,
+    sqlite_where=timeline.c.kind == sa.literal_column("'result'"),
+    postgresql_where=timeline.c.kind == sa.literal_column("'result'"),
+)
 
 versions = sa.Table(
     "rm_versions",

@@ -168,3 +168,33 @@ def test_history_holds_every_change_with_actor_and_time(api: Api) -> None:
     assert target["details"]["reason"] == "agreed July 2008"
     assert target["occurred_at"].startswith("2008-07-15")
     assert api.get(f"{P}/indicators/NI%2099/history", expect=404)["status"] == 404
+
+
+def test_as_of_the_latest_result_is_the_greatest_period_known_then(api: Api) -> None:
+    """An older period sent in later does not become the latest result, and a
+    time before the newer period was sent shows the older one."""
+    api.post(f"{P}/indicators", indicator("NI 50"), headers=at("2008-06-02"))
+
+    def send(period_end: str, value: float, day: str) -> None:
+        api.post(
+            f"{P}/returns",
+            {"indicator_code": "NI 50", "period_end": period_end, "value": value},
+            headers=at(day),
+        )
+
+    send("2009-03-31", 61, "2009-04-20")
+    send("2010-03-31", 64, "2010-04-20")
+    send("2008-03-31", 58, "2010-05-01")  # a late return for an older year
+    send("2009-03-31", 62, "2010-05-02")  # a correction of a year since passed
+
+    def latest(when: str) -> dict:
+        framework = by_code(api.get(f"{P}/framework?as_of={when}"))
+        return framework["NI 50"]["latest_result"]
+
+    assert latest("2009-04-19") is None
+    assert latest("2009-04-21")["value"] == 61
+    assert latest("2010-04-21")["value"] == 64
+    assert latest("2010-05-03")["period_end"] == "2010-03-31"
+    assert latest("2010-05-03")["value"] == 64
+    now = by_code(api.get(f"{P}/framework"))["NI 50"]["latest_result"]
+    assert now == latest("2010-05-03")
